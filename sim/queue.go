@@ -1,0 +1,169 @@
+package sim
+
+// eventKind says what an event does when it runs.
+type eventKind uint8
+
+const (
+	evTimer   eventKind = iota + 1 // a node's timer fires
+	evDeliver                      // a message arrives at a node
+	evCall                         // a world-level callback runs
+	evStart                        // a node starts or restarts
+)
+
+// event is the body of one scheduled event. Bodies live in a slab and are
+// recycled, so scheduling allocates nothing once the slab has grown.
+type event struct {
+	kind eventKind
+	// live is false once the event was cancelled; it is skipped when popped.
+	live bool
+	// node is the dense index of the node the event is for (-1: the world).
+	node int32
+	// inc is that node's incarnation when the event was scheduled; an event
+	// for an older incarnation is stale (the node crashed since).
+	inc uint32
+	// tag is the node's own label for a timer.
+	tag uint64
+	// seq is the event's sequence number, to tell a recycled slot apart.
+	seq uint64
+
+	from    int32 // sender's dense index, for deliveries
+	msgID   uint64
+	size    int
+	dup     bool // this delivery is a duplicate made by the network
+	payload any
+
+	fn    func() // for evCall
+	label string // for evCall, traced
+}
+
+// entry is what the heap orders: (at, seq) is unique and total, which makes
+// equal-time events run in insertion order (DESIGN rule 6).
+type entry struct {
+	at   Time
+	seq  uint64
+	slot uint32
+}
+
+func (a entry) before(b entry) bool {
+	if a.at != b.at {
+		return a.at < b.at
+	}
+	return a.seq < b.seq
+}
+
+// queue is the world's event queue: a binary min-heap of entries over a slab
+// of event bodies.
+//
+// Invariant: every heap entry's slot holds a body; a slot is on the free
+// list only when no heap entry names it.
+type queue struct {
+	heap []entry
+	slab []event
+	free []uint32
+	// seq numbers events in insertion order; 0 is never used.
+	seq uint64
+}
+
+// push schedules ev at time at and returns its slot and sequence number.
+func (q *queue) push(at Time, ev event) (uint32, uint64) {
+	var slot uint32
+	if n := len(q.free); n > 0 {
+		slot = q.free[n-1]
+		q.free = q.free[:n-1]
+		q.slab[slot] = ev
+	} else {
+		slot = uint32(len(q.slab))
+		q.slab = append(q.slab, ev)
+	}
+	q.seq++
+	q.slab[slot].seq = q.seq
+	q.heap = append(q.heap, entry{at: at, seq: q.seq, slot: slot})
+	q.up(len(q.heap) - 1)
+	return slot, q.seq
+}
+
+// len returns the number of scheduled events, cancelled ones included.
+func (q *queue) len() int { return len(q.heap) }
+
+// peek returns the earliest entry. The queue MUST NOT be empty.
+func (q *queue) peek() entry { return q.heap[0] }
+
+// pop removes the earliest entry and returns it with its body. The body's
+// slot is recycled, so the caller gets a copy.
+func (q *queue) pop() (entry, event) {
+	top := q.heap[0]
+	last := len(q.heap) - 1
+	q.heap[0] = q.heap[last]
+	q.heap = q.heap[:last]
+	if last > 0 {
+		q.down(0)
+	}
+	ev := q.slab[top.slot]
+	q.slab[top.slot] = event{} // drop references for the GC
+	q.free = append(q.free, top.slot)
+	return top, ev
+}
+
+// cancel marks the event in slot dead if it is still the one numbered seq.
+// It reports whether a pending event was cancelled.
+func (q *queue) cancel(slot uint32, seq uint64) bool {
+	if int(slot) >= len(q.slab) {
+		return false
+	}
+	ev := &q.slab[slot]
+	if !ev.live || ev.seq != seq {
+		return false // fired, cancelled, or the slot now holds a later event
+	}
+	ev.live = false
+	ev.payload = nil
+	ev.fn = nil
+	return true
+}
+
+func (q *queue) up(i int) {
+	h := q.heap
+	e := h[i]
+	for i > 0 {
+		parent := (i - 1) / 2
+		if !e.before(h[parent]) {
+			break
+		}
+		h[i] = h[parent]
+		i = parent
+	}
+	h[i] = e
+}
+
+func (q *queue) down(i int) {
+	h := q.heap
+	n := len(h)
+	e := h[i]
+	for {
+		child := 2*i + 1
+		if child >= n {
+			break
+		}
+		if right := child + 1; right < n && h[right].before(h[child]) {
+			child = right
+		}
+		if !h[child].before(e) {
+			break
+		}
+		h[i] = h[child]
+		i = child
+	}
+	h[i] = e
+}
+
+// checkInvariants verifies the heap order and slab bookkeeping. It is a
+// whole-structure check, run in paranoid mode.
+func (q *queue) checkInvariants() {
+	for i := 1; i < len(q.heap); i++ {
+		parent := (i - 1) / 2
+		if q.heap[i].before(q.heap[parent]) {
+			failf("heap order broken at %d: %v before parent %v", i, q.heap[i], q.heap[parent])
+		}
+	}
+	assertf(len(q.heap)+len(q.free) == len(q.slab),
+		"slab accounting: %d queued + %d free != %d slots", len(q.heap), len(q.free), len(q.slab))
+}
