@@ -100,7 +100,7 @@ func (nw *Network) Heal() {
 	for i := range nw.links {
 		nw.links[i].blocked = false
 	}
-	nw.w.record(Record{Kind: KindHeal, Text: "heal"})
+	nw.w.record(Record{Kind: KindHeal})
 }
 
 // Blocked reports whether the link from -> to is cut.

@@ -82,7 +82,7 @@ prints the same trace_hash.`,
 	return cmd
 }
 
-func init() { rootCmd.AddCommand(newRunCmd()) }
+func init() { register(newRunCmd) }
 
 // traceSink returns a printer of trace records, or nil when not wanted.
 func traceSink(out io.Writer, on bool) func(sim.Record) {
