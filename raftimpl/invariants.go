@@ -1,0 +1,297 @@
+package raftimpl
+
+import "fmt"
+
+// Checker observes every node after every step and checks the five safety
+// properties of the Raft paper (Figure 3). It is incremental: each
+// observation costs O(nodes) plus the entries written or applied since the
+// last one.
+//
+// Memory: it keeps one prefix hash per distinct (index, term) and one
+// identity per applied index, but only above the lowest point any node
+// could re-read its log from (the smallest compacted index among all nodes
+// ever seen): it grows with the uncompacted log, not with the run.
+type Checker struct {
+	// leaders maps each term to the leader seen in it (Election Safety).
+	leaders map[Term]NodeID
+	// prefix maps (index, term) to the hash of the log prefix ending at
+	// that entry (Log Matching).
+	prefix map[logPos]uint64
+	nodes  map[NodeID]*nodeTrack
+	// commits records, for rising commit indexes, the entry's term and the
+	// term in which the commit was observed (Leader Completeness).
+	// Invariant: index and commitTerm both rise along the slice.
+	commits []commitMark
+	// applied[i-appliedBase] identifies the entry first applied at index i
+	// (State Machine Safety); the zero value means unknown.
+	applied     []entryID
+	appliedBase LogIndex
+	// prunedTo: prefix hashes and applied identities at or below it are
+	// dropped. Invariant: prunedTo <= every node's floor.
+	prunedTo LogIndex
+}
+
+type logPos struct {
+	index LogIndex
+	term  Term
+}
+
+type commitMark struct {
+	index      LogIndex
+	entryTerm  Term
+	commitTerm Term
+}
+
+type entryID struct {
+	term Term
+	hash uint64
+}
+
+// nodeTrack is what the checker remembers of one node.
+type nodeTrack struct {
+	node *Node
+	// hashes[k] is the prefix hash of entry base+k of node's log.
+	base   LogIndex
+	hashes []uint64
+	// leaderTerm/leaderLast: the term this node led at the last
+	// observation (0 if it did not) and its last index then.
+	leaderTerm Term
+	leaderLast LogIndex
+	// applied is the node's applied index already checked.
+	applied LogIndex
+	// floor is the node's first index - 1 when last seen: a restart or an
+	// installed snapshot re-reads its log from no lower than this.
+	floor LogIndex
+}
+
+// hashTrimSlack is how far a node's cached hashes may trail its first
+// index before the checker drops the compacted part; pruneSlack is how far
+// the global tables may trail every node's floor before they are pruned.
+const (
+	hashTrimSlack = 4096
+	pruneSlack    = 4096
+)
+
+// NewChecker returns a checker that has seen nothing.
+func NewChecker() *Checker {
+	return &Checker{leaders: map[Term]NodeID{}, prefix: map[logPos]uint64{},
+		nodes: map[NodeID]*nodeTrack{}}
+}
+
+// Observe checks the nodes' current states, in the given order. Crashed
+// nodes are left out; a restarted node is a new *Node and is re-read in
+// full. It returns an error wrapping the violated invariant's sentinel
+// (ErrElectionSafety, ErrLeaderAppendOnly, ErrLogMatching,
+// ErrLeaderCompleteness, ErrStateMachineSafety).
+func (c *Checker) Observe(nodes []*Node) error {
+	for _, n := range nodes {
+		if err := c.observe(n); err != nil {
+			return err
+		}
+	}
+	c.maybePrune()
+	return nil
+}
+
+// maybePrune drops global entries that no node can compare against again:
+// those below the lowest floor of all nodes ever seen, crashed ones
+// included (a restart re-reads from its snapshot, at or above its floor).
+func (c *Checker) maybePrune() {
+	low := LogIndex(0)
+	first := true
+	for _, t := range c.nodes { //det:ok a minimum; order cannot matter
+		if first || t.floor < low {
+			low, first = t.floor, false
+		}
+	}
+	if low < c.prunedTo+pruneSlack {
+		return
+	}
+	// Keep (low, term): a node reseeds its hash chain there.
+	for pos := range c.prefix { //det:ok deleting; order cannot matter
+		if pos.index < low {
+			delete(c.prefix, pos)
+		}
+	}
+	drop := min(low-c.appliedBase, LogIndex(len(c.applied)))
+	c.applied = append([]entryID(nil), c.applied[drop:]...)
+	c.appliedBase = low
+	c.prunedTo = low
+}
+
+func (c *Checker) observe(n *Node) error {
+	t := c.nodes[n.r.id]
+	from := n.r.log.takeChangedFrom()
+	if t == nil || t.node != n {
+		t = &nodeTrack{node: n, applied: n.r.log.applied}
+		c.nodes[n.r.id] = t
+		from = n.r.log.firstIndex()
+	}
+	t.floor = n.r.log.firstIndex() - 1
+	if err := c.checkLogMatching(t, from); err != nil {
+		return err
+	}
+	if err := c.checkLeader(t, from); err != nil {
+		return err
+	}
+	c.noteCommit(n)
+	return c.checkApplied(t)
+}
+
+// Size reports how many prefix hashes and applied identities the checker
+// holds, to watch its memory in long runs.
+func (c *Checker) Size() (prefixes, applied int) { return len(c.prefix), len(c.applied) }
+
+// entryHash mixes one entry into a prefix hash (FNV-1a, 64 bit).
+func entryHash(h uint64, e *Entry) uint64 {
+	const prime = 1099511628211
+	for _, x := range [3]uint64{uint64(e.Index), uint64(e.Term), uint64(e.Type)} {
+		h = (h ^ x) * prime
+	}
+	for _, b := range e.Data {
+		h = (h ^ uint64(b)) * prime
+	}
+	return h
+}
+
+// checkLogMatching hashes the entries written since from and compares each
+// prefix hash with any other log's at the same (index, term).
+func (c *Checker) checkLogMatching(t *nodeTrack, from LogIndex) error {
+	l := t.node.r.log
+	if from == 0 {
+		return nil
+	}
+	start := max(from, l.firstIndex())
+	if start > l.lastIndex() {
+		start = l.lastIndex() + 1
+	}
+	// Re-seed from the entry before start when the cached hashes do not
+	// cover it, or when entries changed below the first index: a conflict
+	// replaced them and a compaction removed them within one observation,
+	// so the cached hash of start-1 belongs to the replaced entry.
+	if len(t.hashes) == 0 || start-1 < t.base || start-1 >= t.base+LogIndex(len(t.hashes)) ||
+		from < l.firstIndex() {
+		pos := logPos{start - 1, l.termOrZero(start - 1)}
+		seed, ok := c.prefix[pos]
+		if !ok {
+			seed = entryHash(0, &Entry{Index: pos.index, Term: pos.term})
+		}
+		t.base, t.hashes = start-1, append(t.hashes[:0], seed)
+	} else {
+		t.hashes = t.hashes[:start-t.base]
+	}
+	ents, err := l.slice(start, l.lastIndex()+1, noLimit)
+	if err != nil {
+		panicf("checker slice [%v, %v]: %v", start, l.lastIndex(), err)
+	}
+	for i := range ents {
+		e := &ents[i]
+		h := entryHash(t.hashes[len(t.hashes)-1], e)
+		pos := logPos{e.Index, e.Term}
+		if old, ok := c.prefix[pos]; ok && old != h {
+			return fmt.Errorf("%w: node %v entry %v/%v has a different prefix than another log",
+				ErrLogMatching, t.node.r.id, e.Index, e.Term)
+		}
+		c.prefix[pos] = h
+		t.hashes = append(t.hashes, h)
+	}
+	if first := l.firstIndex(); first-1 > t.base+hashTrimSlack {
+		drop := min(first-1-t.base, LogIndex(len(t.hashes)-1))
+		t.hashes = append([]uint64(nil), t.hashes[drop:]...)
+		t.base += drop
+	}
+	return nil
+}
+
+// checkLeader checks Election Safety, Leader Append-Only, and, when a node
+// is first seen leading a term, Leader Completeness.
+func (c *Checker) checkLeader(t *nodeTrack, from LogIndex) error {
+	r := t.node.r
+	if r.role != RoleLeader {
+		t.leaderTerm = 0
+		return nil
+	}
+	if other, ok := c.leaders[r.term]; ok && other != r.id {
+		return fmt.Errorf("%w: term %v has leaders %v and %v",
+			ErrElectionSafety, r.term, other, r.id)
+	}
+	c.leaders[r.term] = r.id
+	if t.leaderTerm == r.term && from != 0 && from <= t.leaderLast {
+		return fmt.Errorf("%w: leader %v of term %v rewrote its log from index %v (last was %v)",
+			ErrLeaderAppendOnly, r.id, r.term, from, t.leaderLast)
+	}
+	if t.leaderTerm != r.term {
+		if err := c.checkCompleteness(t); err != nil {
+			return err
+		}
+	}
+	t.leaderTerm, t.leaderLast = r.term, r.log.lastIndex()
+	return nil
+}
+
+// checkCompleteness checks that a new leader holds the latest entry
+// committed in an earlier term (Log Matching covers the prefix before it).
+func (c *Checker) checkCompleteness(t *nodeTrack) error {
+	r := t.node.r
+	for k := len(c.commits) - 1; k >= 0; k-- {
+		m := c.commits[k]
+		if m.commitTerm >= r.term {
+			continue
+		}
+		if m.index+1 < r.log.firstIndex() {
+			return nil // inside the leader's snapshot, hence present
+		}
+		if got, err := r.log.term(m.index); err != nil || got != m.entryTerm {
+			return fmt.Errorf("%w: leader %v of term %v lacks entry %v/%v committed in term %v",
+				ErrLeaderCompleteness, r.id, r.term, m.index, m.entryTerm, m.commitTerm)
+		}
+		return nil
+	}
+	return nil
+}
+
+// noteCommit records a commit index higher than any seen before.
+func (c *Checker) noteCommit(n *Node) {
+	r := n.r
+	ci := r.log.committed
+	if len(c.commits) > 0 && ci <= c.commits[len(c.commits)-1].index {
+		return
+	}
+	m := commitMark{index: ci, entryTerm: r.log.termOrZero(ci), commitTerm: r.term}
+	if k := len(c.commits) - 1; k >= 0 && c.commits[k].commitTerm >= m.commitTerm {
+		m.commitTerm = c.commits[k].commitTerm
+		c.commits[k] = m
+		return
+	}
+	c.commits = append(c.commits, m)
+}
+
+// checkApplied compares the entries a node applied since the last look with
+// what any node applied at the same indexes.
+func (c *Checker) checkApplied(t *nodeTrack) error {
+	l := t.node.r.log
+	lo := max(t.applied+1, l.firstIndex(), c.appliedBase)
+	hi := min(l.applied, l.lastIndex())
+	t.applied = max(t.applied, l.applied)
+	if lo > hi {
+		return nil
+	}
+	ents, err := l.slice(lo, hi+1, noLimit)
+	if err != nil {
+		panicf("checker applied slice [%v, %v]: %v", lo, hi, err)
+	}
+	for i := range ents {
+		e := &ents[i]
+		id := entryID{term: e.Term, hash: entryHash(0, e)}
+		k := e.Index - c.appliedBase
+		for LogIndex(len(c.applied)) <= k {
+			c.applied = append(c.applied, entryID{})
+		}
+		if old := c.applied[k]; old != (entryID{}) && old != id {
+			return fmt.Errorf("%w: node %v applied entry %v of term %v, "+
+				"another node one of term %v", ErrStateMachineSafety, t.node.r.id, e.Index, e.Term, old.term)
+		}
+		c.applied[k] = id
+	}
+	return nil
+}
