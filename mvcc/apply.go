@@ -1,0 +1,107 @@
+package mvcc
+
+// Request is one entry of the replicated log: exactly one field is set
+// (etcd's InternalRaftRequest, reduced to what the store applies).
+type Request struct {
+	Range       *RangeRequest
+	Put         *PutRequest
+	DeleteRange *DeleteRangeRequest
+	Txn         *TxnRequest
+	Compaction  *CompactionRequest
+	LeaseGrant  *LeaseGrantRequest
+	LeaseRevoke *LeaseRevokeRequest
+	// AlarmDisarm clears the NOSPACE alarm when true.
+	AlarmDisarm bool
+}
+
+// Response is the result of applying a Request: the field matching the
+// request, or Err.
+type Response struct {
+	Range       *RangeResponse
+	Put         *PutResponse
+	DeleteRange *DeleteRangeResponse
+	Txn         *TxnResponse
+	Compaction  *CompactionResponse
+	LeaseGrant  *LeaseGrantResponse
+	LeaseRevoke *LeaseRevokeResponse
+	Err         error
+}
+
+// Apply applies the committed entry at index exactly once: an index at or
+// below ConsistentIndex() was applied already and Apply returns (nil,
+// false) without touching anything. Otherwise the request runs and the
+// index is recorded in the same backend batch, so that after a crash the
+// store and its consistent index agree. A request that fails (Response.Err)
+// still consumes its index, as in etcd.
+func (s *Store) Apply(index uint64, r *Request) (*Response, bool) {
+	if r == nil {
+		r = &Request{}
+	}
+	if s.closed {
+		return &Response{Err: ErrClosed}, false
+	}
+	if index <= s.consistentIndex {
+		return nil, false
+	}
+	s.inApply = true
+	resp := s.dispatch(r)
+	s.inApply = false
+	s.consistentIndex = index
+	must(s.be.putMeta(metaConsistentIndex, int64(index)))
+	s.maybeCommit()
+	s.checkInvariants(false)
+	return resp, true
+}
+
+// dispatch runs the one request r carries.
+func (s *Store) dispatch(r *Request) *Response {
+	var resp Response
+	switch {
+	case r.Range != nil:
+		resp.Range, resp.Err = s.Range(r.Range)
+	case r.Put != nil:
+		resp.Put, resp.Err = s.Put(r.Put)
+	case r.DeleteRange != nil:
+		resp.DeleteRange, resp.Err = s.DeleteRange(r.DeleteRange)
+	case r.Txn != nil:
+		resp.Txn, resp.Err = s.Txn(r.Txn)
+	case r.Compaction != nil:
+		resp.Compaction, resp.Err = s.Compact(r.Compaction)
+	case r.LeaseGrant != nil:
+		resp.LeaseGrant, resp.Err = s.LeaseGrant(r.LeaseGrant)
+	case r.LeaseRevoke != nil:
+		resp.LeaseRevoke, resp.Err = s.LeaseRevoke(r.LeaseRevoke)
+	case r.AlarmDisarm:
+		s.AlarmDisarm()
+	}
+	return &resp
+}
+
+// ValidateRequest runs the checks a member makes before proposing (etcd's
+// API layer and its request size limit), so that a bad request never
+// enters the log. Apply repeats them.
+func (s *Store) ValidateRequest(r *Request) error {
+	if r == nil {
+		return nil
+	}
+	switch {
+	case r.Range != nil:
+		return checkRangeRequest(r.Range)
+	case r.Put != nil:
+		if err := checkPutRequest(r.Put); err != nil {
+			return err
+		}
+		return s.checkSize(sizePut(r.Put))
+	case r.DeleteRange != nil:
+		if err := checkDeleteRequest(r.DeleteRange); err != nil {
+			return err
+		}
+		return s.checkSize(sizeDeleteRange(r.DeleteRange))
+	case r.Txn != nil:
+		if err := checkTxnRequest(r.Txn, s.cfg.MaxTxnOps); err != nil {
+			return err
+		}
+		return s.checkSize(sizeTxn(r.Txn))
+	}
+	return nil
+}

@@ -1,0 +1,95 @@
+package mvcc_test
+
+import (
+	"bytes"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+
+	"etcdsim/mvcc"
+)
+
+// genRequest draws one log entry: puts (some with a lease), deletes, txns,
+// lease grants and revokes, compactions.
+func genRequest(t *rapid.T) *mvcc.Request {
+	key := []byte(rapid.SampledFrom(modelKeys).Draw(t, "key"))
+	lease := int64(rapid.IntRange(0, 3).Draw(t, "lease"))
+	switch rapid.IntRange(0, 6).Draw(t, "kind") {
+	case 0, 1:
+		return &mvcc.Request{Put: &mvcc.PutRequest{Key: key, Value: []byte("v"), Lease: lease}}
+	case 2:
+		return &mvcc.Request{DeleteRange: &mvcc.DeleteRangeRequest{Key: key, RangeEnd: []byte{0}}}
+	case 3:
+		return &mvcc.Request{Txn: &mvcc.TxnRequest{
+			Compare: []*mvcc.Compare{{Key: key, Target: mvcc.Compare_VERSION,
+				Result: mvcc.Compare_GREATER}},
+			Success: []*mvcc.RequestOp{delOp(string(key), "")},
+			Failure: []*mvcc.RequestOp{putOp(string(key), "t")},
+		}}
+	case 4:
+		return &mvcc.Request{LeaseGrant: &mvcc.LeaseGrantRequest{ID: lease, TTL: 30}}
+	case 5:
+		return &mvcc.Request{LeaseRevoke: &mvcc.LeaseRevokeRequest{ID: lease}}
+	}
+	rev := int64(rapid.IntRange(0, 30).Draw(t, "rev"))
+	return &mvcc.Request{Compaction: &mvcc.CompactionRequest{Revision: rev}}
+}
+
+// crashesMax bounds the crashes of one TestCrashReplay run.
+const crashesMax = 3
+
+// TestCrashReplay applies a random log to a bbolt store that commits and
+// crashes at random points and, after each crash, replays the log from the
+// start; the consistent index must make it end byte-identical (snapshot)
+// to a memory store that applied the log once.
+func TestCrashReplay(t *testing.T) {
+	dir := t.TempDir()
+	n := 0
+	rapid.Check(t, func(t *rapid.T) {
+		n++
+		log := rapid.SliceOfN(rapid.Custom(genRequest), 1, 40).Draw(t, "log")
+		ref, err := mvcc.OpenMem(mvcc.Config{})
+		require.NoError(t, err)
+		var want []*mvcc.Response
+		for i, r := range log {
+			resp, ok := ref.Apply(uint64(i+1), r)
+			require.True(t, ok)
+			want = append(want, resp)
+		}
+		path := fmt.Sprintf("%s/crash%d", dir, n)
+		s, err := mvcc.OpenBolt(path, mvcc.Config{})
+		require.NoError(t, err)
+		defer func() { _ = s.Close() }()
+		crashes := 0
+		for i := 0; i < len(log); i++ {
+			resp, ok := s.Apply(uint64(i+1), log[i])
+			if ok {
+				require.Equal(t, want[i], resp, "entry %d", i+1)
+			}
+			if rapid.IntRange(0, 3).Draw(t, "commit") == 0 {
+				require.NoError(t, s.Commit())
+			}
+			if crashes < crashesMax && rapid.IntRange(0, 9).Draw(t, "crash") == 0 {
+				crashes++
+				require.NoError(t, s.Abandon())
+				s, err = mvcc.OpenBolt(path, mvcc.Config{})
+				require.NoError(t, err)
+				s.CheckInvariants()
+				i = -1 // the member replays its whole log
+			}
+		}
+		s.CheckInvariants()
+		require.Equal(t, uint64(len(log)), s.ConsistentIndex())
+		var a, b bytes.Buffer
+		require.NoError(t, ref.Snapshot(&a))
+		require.NoError(t, s.Snapshot(&b))
+		require.Equal(t, a.Bytes(), b.Bytes())
+		h1, err := ref.HashKV(0)
+		require.NoError(t, err)
+		h2, err := s.HashKV(0)
+		require.NoError(t, err)
+		require.Equal(t, h1, h2)
+	})
+}

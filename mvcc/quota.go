@@ -1,0 +1,87 @@
+package mvcc
+
+import "fmt"
+
+// The backend quota and the NOSPACE alarm, as etcd v3.5's quota.go and
+// applierV3Capped: a write whose cost would take the backend to the quota
+// raises the alarm and fails; while the alarm is raised, puts, txns with
+// puts and lease grants fail with ErrNoSpace, and reads, deletes and
+// compaction still work. AlarmDisarm clears it.
+//
+// The size counted is the logical size of what is stored (Store.Size), not
+// the bbolt file size, so that every member decides the same way.
+
+// Overheads etcd adds to a request's cost.
+const (
+	kvOverheadBytes    = 256
+	leaseOverheadBytes = 64
+	leaseRecordBytes   = 16
+)
+
+func costPut(r *PutRequest) int64 {
+	return kvOverheadBytes + int64(sizePut(r))
+}
+
+// costTxn is the cost of the puts of the costlier branch; nested txns are
+// not counted, as in etcd.
+func costTxn(r *TxnRequest) int64 {
+	var ok, fail int64
+	for _, op := range r.Success {
+		if op.kind() == opPut {
+			ok += costPut(op.RequestPut)
+		}
+	}
+	for _, op := range r.Failure {
+		if op.kind() == opPut {
+			fail += costPut(op.RequestPut)
+		}
+	}
+	return max(ok, fail)
+}
+
+// checkQuota raises the NOSPACE alarm and returns ErrNoSpace when a write
+// of cost bytes would reach the quota.
+func (s *Store) checkQuota(cost int64) error {
+	if cost == 0 || s.be.size()+cost < s.cfg.QuotaBackendBytes {
+		return nil
+	}
+	s.raiseNoSpace()
+	return ErrNoSpace
+}
+
+// raiseNoSpace raises the NOSPACE alarm, durably.
+func (s *Store) raiseNoSpace() {
+	if s.noSpace {
+		return
+	}
+	s.noSpace = true
+	s.mark(MarkNoSpaceRaised)
+	must(s.be.putMeta(metaAlarmNoSpace, 1))
+}
+
+// Alarms returns the raised alarms.
+func (s *Store) Alarms() []AlarmType {
+	if s.noSpace {
+		return []AlarmType{AlarmType_NOSPACE}
+	}
+	return nil
+}
+
+// AlarmDisarm clears the NOSPACE alarm (etcdctl alarm disarm). Writes are
+// accepted again while under the quota.
+func (s *Store) AlarmDisarm() {
+	if !s.noSpace {
+		return
+	}
+	s.noSpace = false
+	must(s.be.putMeta(metaAlarmNoSpace, 0))
+}
+
+// checkSize returns ErrRequestTooLarge when an encoded request exceeds
+// Config.MaxRequestBytes.
+func (s *Store) checkSize(n int) error {
+	if n > s.cfg.MaxRequestBytes {
+		return fmt.Errorf("%w: %d bytes > %d", ErrRequestTooLarge, n, s.cfg.MaxRequestBytes)
+	}
+	return nil
+}

@@ -1,0 +1,339 @@
+package mvcc_test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"pgregory.net/rapid"
+
+	"etcdsim/mvcc"
+)
+
+var modelKeys = []string{"a", "b", "c", "d", "e"}
+
+// watchCheck follows one watcher: what it got and where it started.
+type watchCheck struct {
+	ws    *mvcc.WatchStream
+	start int64
+	key   []byte
+	end   []byte
+	got   []mvcc.Event
+	revs  map[int64]bool // revisions already delivered, to catch splits
+}
+
+type machine struct {
+	s       *mvcc.Store
+	m       *model
+	watches []*watchCheck
+	// reopen closes the store and opens what it left on disk (bolt only).
+	reopen func(t *rapid.T) *mvcc.Store
+}
+
+func genKey(t *rapid.T, label string) []byte {
+	return []byte(rapid.SampledFrom(modelKeys).Draw(t, label))
+}
+
+// genRange draws a key and a range end: none, "\x00", or a key (maybe
+// before the start key).
+func genRange(t *rapid.T) ([]byte, []byte) {
+	key := genKey(t, "key")
+	switch rapid.IntRange(0, 2).Draw(t, "endKind") {
+	case 0:
+		return key, nil
+	case 1:
+		return key, []byte{0}
+	}
+	return key, genKey(t, "end")
+}
+
+func (mc *machine) Put(t *rapid.T) {
+	k, v := genKey(t, "k"), rapid.SampledFrom([]string{"x", "y", "z"}).Draw(t, "v")
+	resp, err := mc.s.Put(&mvcc.PutRequest{Key: k, Value: []byte(v), PrevKv: true})
+	require.NoError(t, err)
+	prev, had := mc.m.cur()[string(k)]
+	tx := mc.m.begin()
+	tx.put(string(k), v, 0)
+	tx.end()
+	require.Equal(t, mc.m.rev, resp.Header.Revision)
+	if had {
+		require.Equal(t, &prev, resp.PrevKv)
+	} else {
+		require.Nil(t, resp.PrevKv)
+	}
+}
+
+func (mc *machine) LeaseGrant(t *rapid.T) {
+	id := int64(rapid.IntRange(1, 3).Draw(t, "id"))
+	_, err := mc.s.LeaseGrant(&mvcc.LeaseGrantRequest{ID: id, TTL: 60})
+	if mc.m.leases[id] {
+		require.ErrorIs(t, err, mvcc.ErrLeaseExists)
+		return
+	}
+	require.NoError(t, err)
+	mc.m.leases[id] = true
+}
+
+func (mc *machine) PutLeased(t *rapid.T) {
+	k, id := genKey(t, "k"), int64(rapid.IntRange(1, 3).Draw(t, "id"))
+	_, err := mc.s.Put(&mvcc.PutRequest{Key: k, Value: []byte("l"), Lease: id})
+	if !mc.m.leases[id] {
+		require.ErrorIs(t, err, mvcc.ErrLeaseNotFound)
+		return
+	}
+	require.NoError(t, err)
+	tx := mc.m.begin()
+	tx.put(string(k), "l", id)
+	tx.end()
+}
+
+// LeaseRevoke deletes the keys whose latest put named the lease.
+func (mc *machine) LeaseRevoke(t *rapid.T) {
+	id := int64(rapid.IntRange(1, 3).Draw(t, "id"))
+	resp, err := mc.s.LeaseRevoke(&mvcc.LeaseRevokeRequest{ID: id})
+	if !mc.m.leases[id] {
+		require.ErrorIs(t, err, mvcc.ErrLeaseNotFound)
+		return
+	}
+	require.NoError(t, err)
+	delete(mc.m.leases, id)
+	tx := mc.m.begin()
+	for _, k := range inRange(mc.m.cur(), []byte{0}, []byte{0}) {
+		if mc.m.cur()[k].Lease == id {
+			tx.del([]byte(k), nil)
+		}
+	}
+	tx.end()
+	require.Equal(t, mc.m.rev, resp.Header.Revision)
+}
+
+func (mc *machine) Delete(t *rapid.T) {
+	key, end := genRange(t)
+	resp, err := mc.s.DeleteRange(&mvcc.DeleteRangeRequest{Key: key, RangeEnd: end})
+	require.NoError(t, err)
+	tx := mc.m.begin()
+	n := tx.del(key, end)
+	tx.end()
+	require.Equal(t, n, resp.Deleted)
+	require.Equal(t, mc.m.rev, resp.Header.Revision)
+}
+
+func (mc *machine) Txn(t *rapid.T) {
+	ck := genKey(t, "cmpKey")
+	cmp := &mvcc.Compare{Key: ck,
+		Target:  mvcc.Compare_CompareTarget(rapid.IntRange(0, 3).Draw(t, "target")),
+		Result:  mvcc.Compare_CompareResult(rapid.IntRange(0, 3).Draw(t, "result")),
+		Version: int64(rapid.IntRange(0, 3).Draw(t, "ver")), ModRevision: mc.m.rev,
+		CreateRevision: int64(rapid.IntRange(0, int(mc.m.rev)).Draw(t, "create")),
+		Value:          []byte(rapid.SampledFrom([]string{"x", "y"}).Draw(t, "cmpVal"))}
+	perm := rapid.Permutation(modelKeys).Draw(t, "perm")
+	resp, err := mc.s.Txn(&mvcc.TxnRequest{Compare: []*mvcc.Compare{cmp},
+		Success: []*mvcc.RequestOp{putOp(perm[0], "t"), putOp(perm[1], "t")},
+		Failure: []*mvcc.RequestOp{delOp(perm[2], ""), getOp(perm[3])}})
+	require.NoError(t, err)
+	kvs, _, _, _ := mc.m.rangeAt(&mvcc.RangeRequest{Key: ck})
+	ok := modelCompare(cmp, kvs)
+	require.Equal(t, ok, resp.Succeeded)
+	tx := mc.m.begin()
+	if ok {
+		tx.put(perm[0], "t", 0)
+		tx.put(perm[1], "t", 0)
+	} else {
+		tx.del([]byte(perm[2]), nil)
+	}
+	tx.end()
+	require.Equal(t, mc.m.rev, resp.Header.Revision)
+}
+
+// modelCompare evaluates a one-key compare naively.
+func modelCompare(c *mvcc.Compare, kvs []mvcc.KeyValue) bool {
+	kv := mvcc.KeyValue{}
+	if len(kvs) == 1 {
+		kv = kvs[0]
+	} else if c.Target == mvcc.Compare_VALUE {
+		return false
+	}
+	var d int
+	switch c.Target {
+	case mvcc.Compare_VALUE:
+		d = bytes.Compare(kv.Value, c.Value)
+	case mvcc.Compare_VERSION:
+		d = cmpInt(kv.Version, c.Version)
+	case mvcc.Compare_CREATE:
+		d = cmpInt(kv.CreateRevision, c.CreateRevision)
+	case mvcc.Compare_MOD:
+		d = cmpInt(kv.ModRevision, c.ModRevision)
+	}
+	return []bool{d == 0, d > 0, d < 0, d != 0}[c.Result]
+}
+
+func cmpInt(a, b int64) int {
+	if a < b {
+		return -1
+	}
+	if a > b {
+		return 1
+	}
+	return 0
+}
+
+func (mc *machine) Compact(t *rapid.T) {
+	rev := int64(rapid.IntRange(-1, int(mc.m.rev)+1).Draw(t, "rev"))
+	_, err := mc.s.Compact(&mvcc.CompactionRequest{Revision: rev})
+	switch {
+	case rev <= mc.m.compactRev:
+		require.ErrorIs(t, err, mvcc.ErrCompacted)
+	case rev > mc.m.rev:
+		require.ErrorIs(t, err, mvcc.ErrFutureRev)
+	default:
+		require.NoError(t, err)
+		mc.m.compactRev = rev
+	}
+}
+
+func (mc *machine) Range(t *rapid.T) {
+	key, end := genRange(t)
+	r := &mvcc.RangeRequest{Key: key, RangeEnd: end,
+		Revision:       int64(rapid.IntRange(-1, int(mc.m.rev)+1).Draw(t, "rev")),
+		Limit:          int64(rapid.IntRange(-1, 3).Draw(t, "limit")),
+		SortOrder:      mvcc.RangeRequest_SortOrder(rapid.IntRange(0, 2).Draw(t, "order")),
+		SortTarget:     mvcc.RangeRequest_SortTarget(rapid.IntRange(0, 4).Draw(t, "sortTarget")),
+		CountOnly:      rapid.Bool().Draw(t, "countOnly"),
+		MinModRevision: int64(rapid.IntRange(0, int(mc.m.rev)).Draw(t, "minMod")),
+	}
+	resp, err := mc.s.Range(r)
+	kvs, count, more, merr := mc.m.rangeAt(r)
+	if merr != nil {
+		require.ErrorIs(t, err, merr)
+		return
+	}
+	require.NoError(t, err)
+	require.Equal(t, count, resp.Count)
+	require.Equal(t, more, resp.More)
+	require.Equal(t, len(kvs), len(resp.Kvs))
+	for i := range kvs {
+		require.Equal(t, sortKey(kvs[i], r.SortTarget), sortKey(*resp.Kvs[i], r.SortTarget))
+		if r.SortTarget == mvcc.RangeRequest_KEY || !more {
+			got := mc.m.states[max(r.Revision, 0)]
+			if r.Revision <= 0 {
+				got = mc.m.cur()
+			}
+			require.Equal(t, got[string(resp.Kvs[i].Key)], *resp.Kvs[i])
+		}
+	}
+}
+
+func (mc *machine) Watch(t *rapid.T) {
+	key, end := genRange(t)
+	if len(end) > 0 && !(len(end) == 1 && end[0] == 0) && string(end) <= string(key) {
+		end = nil
+	}
+	// From the compaction revision on: a tombstone at it is kept (etcd PR 18274).
+	start := int64(rapid.IntRange(int(max(mc.m.compactRev, 1)), int(mc.m.rev)+2).Draw(t, "start"))
+	ws := mc.s.NewWatchStream()
+	_, err := ws.Watch(&mvcc.WatchCreateRequest{Key: key, RangeEnd: end, StartRevision: start})
+	require.NoError(t, err)
+	mc.watches = append(mc.watches, &watchCheck{ws: ws, start: start, key: key, end: end,
+		revs: map[int64]bool{}})
+	mc.pollWatches(t)
+}
+
+// pollWatches drains every stream and checks the events against the model.
+func (mc *machine) pollWatches(t *rapid.T) {
+	for _, w := range mc.watches {
+		for _, r := range w.ws.Poll(0) {
+			require.False(t, r.Canceled)
+			seen := map[int64]bool{}
+			for _, e := range r.Events {
+				require.False(t, w.revs[e.Kv.ModRevision], "revision %d split or repeated",
+					e.Kv.ModRevision)
+				seen[e.Kv.ModRevision] = true
+				w.got = append(w.got, *e)
+			}
+			for rev := range seen { //det:ok test bookkeeping
+				w.revs[rev] = true
+			}
+		}
+		var want []mvcc.Event
+		for rev := max(w.start, 2); rev <= mc.m.rev; rev++ {
+			for _, e := range mc.m.events[rev] {
+				if len(inRange(map[string]mvcc.KeyValue{string(e.Kv.Key): {}}, w.key, w.end)) == 1 {
+					want = append(want, e)
+				}
+			}
+		}
+		require.Equal(t, want, w.got)
+	}
+}
+
+// Reopen closes the bolt store and opens it again: nothing may change.
+func (mc *machine) Reopen(t *rapid.T) {
+	if mc.reopen == nil {
+		t.Skip("memory backend")
+	}
+	mc.closeWatches()
+	mc.s = mc.reopen(t)
+}
+
+// Restore moves the store through a snapshot into a fresh memory store.
+func (mc *machine) Restore(t *rapid.T) {
+	var buf bytes.Buffer
+	require.NoError(t, mc.s.Snapshot(&buf))
+	s, err := mvcc.OpenMem(mvcc.Config{})
+	require.NoError(t, err)
+	require.NoError(t, s.Restore(&buf))
+	require.Equal(t, mc.s.CompactRev(), s.CompactRev())
+	mc.closeWatches()
+	if mc.reopen == nil {
+		mc.s = s
+	}
+}
+
+func (mc *machine) closeWatches() {
+	for _, w := range mc.watches {
+		w.ws.Close()
+	}
+	mc.watches = nil
+}
+
+func (mc *machine) Check(t *rapid.T) {
+	require.Equal(t, mc.m.rev, mc.s.Rev())
+	mc.s.CheckInvariants()
+	mc.pollWatches(t)
+}
+
+func runModel(t *rapid.T, mc *machine) {
+	mc.m = newModel()
+	t.Repeat(rapid.StateMachineActions(mc))
+}
+
+func TestModelMem(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		s, err := mvcc.OpenMem(mvcc.Config{})
+		require.NoError(t, err)
+		runModel(t, &machine{s: s})
+	})
+}
+
+func mc0(_ *rapid.T, s *mvcc.Store) *mvcc.Store { return s }
+
+func TestModelBolt(t *testing.T) {
+	dir := t.TempDir()
+	n := 0
+	rapid.Check(t, func(rt *rapid.T) {
+		n++
+		path := fmt.Sprintf("%s/db%d", dir, n)
+		s, err := mvcc.OpenBolt(path, mvcc.Config{})
+		require.NoError(rt, err)
+		mc := &machine{s: s, reopen: func(t *rapid.T) *mvcc.Store {
+			require.NoError(t, mc0(t, s).Close())
+			s, err = mvcc.OpenBolt(path, mvcc.Config{})
+			require.NoError(t, err)
+			return s
+		}}
+		defer func() { require.False(rt, errors.Is(s.Close(), mvcc.ErrClosed)) }()
+		runModel(rt, mc)
+	})
+}

@@ -1,0 +1,270 @@
+package mvcc
+
+import "bytes"
+
+// Txn runs compares, then the Success or Failure list, in one revision
+// (none if it changes nothing). Every compare, nested ones included, is
+// evaluated against the store before the txn, and the puts and ranges on
+// the chosen path are checked before any op runs, as in etcd v3.5. It
+// returns ErrTooManyOps, ErrEmptyKey, ErrDuplicateKey, ErrKeyNotFound,
+// ErrInvalidSortOption, ErrValueProvided, ErrLeaseProvided, ErrNoSpace,
+// ErrRequestTooLarge, ErrLeaseNotFound, ErrCompacted or ErrFutureRev.
+func (s *Store) Txn(r *TxnRequest) (*TxnResponse, error) {
+	if r == nil {
+		r = &TxnRequest{} // a nil message is an empty one, as in protobuf
+	}
+	if s.closed {
+		return nil, ErrClosed
+	}
+	cost := costTxn(r)
+	if err := s.checkQuota(cost); err != nil {
+		return nil, err // etcd checks the quota before the request
+	}
+	if err := checkTxnRequest(r, s.cfg.MaxTxnOps); err != nil {
+		return nil, err
+	}
+	if err := s.checkSize(sizeTxn(r)); err != nil {
+		return nil, err
+	}
+	if s.noSpace && cost > 0 {
+		return nil, ErrNoSpace
+	}
+	return s.applyTxn(r)
+}
+
+// applyTxn is etcd's applierV3backend.Txn after validation.
+func (s *Store) applyTxn(r *TxnRequest) (*TxnResponse, error) {
+	path := s.compareToPath(r, nil)
+	if !isTxnReadonly(r) {
+		if _, err := s.checkRequests(r, path, s.checkRequestPut); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := s.checkRequests(r, path, s.checkRequestRange); err != nil {
+		return nil, err
+	}
+	resp, _ := newTxnResp(r, path)
+	tw := s.beginWrite()
+	_, err := s.execTxn(tw, r, path, resp)
+	assertf(err == nil, "txn op failed after its checks: %v", err)
+	rev := tw.rev()
+	tw.end()
+	resp.Header.Revision = rev
+	return resp, nil
+}
+
+// compareToPath evaluates the txn's compares and, depth-first, those of the
+// txns nested in the chosen branch; path[0] is this txn's outcome.
+func (s *Store) compareToPath(r *TxnRequest, path []bool) []bool {
+	ok := s.applyCompares(r.Compare)
+	path = append(path, ok)
+	for _, op := range branch(r, ok) {
+		if op.kind() == opTxn {
+			path = s.compareToPath(op.RequestTxn, path)
+		}
+	}
+	return path
+}
+
+func branch(r *TxnRequest, succeeded bool) []*RequestOp {
+	if succeeded {
+		return r.Success
+	}
+	return r.Failure
+}
+
+// applyCompares reports whether every compare holds.
+func (s *Store) applyCompares(cmps []*Compare) bool {
+	for _, c := range cmps {
+		if !s.applyCompare(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// applyCompare is etcd's applyCompare: every key in the range must satisfy
+// the compare; a missing key compares as a zero KeyValue, except that a
+// VALUE compare on no key fails.
+func (s *Store) applyCompare(c *Compare) bool {
+	kvs, _, err := s.rangeKeys(c.Key, mkGteRange(c.RangeEnd), s.currentRev, rangeOptions{})
+	if err != nil {
+		return false
+	}
+	if len(kvs) == 0 {
+		if c.Target == Compare_VALUE {
+			return false
+		}
+		return compareKV(c, &KeyValue{})
+	}
+	for _, kv := range kvs {
+		if !compareKV(c, kv) {
+			return false
+		}
+	}
+	return true
+}
+
+// compareKV is etcd's compareKV: compare the target field, then apply the
+// result operator.
+func compareKV(c *Compare, kv *KeyValue) bool {
+	var result int
+	switch c.Target {
+	case Compare_VALUE:
+		v := c.Value
+		if v == nil {
+			v = []byte{}
+		}
+		result = bytes.Compare(kv.Value, v)
+	case Compare_CREATE:
+		result = compareInt64(kv.CreateRevision, c.CreateRevision)
+	case Compare_MOD:
+		result = compareInt64(kv.ModRevision, c.ModRevision)
+	case Compare_VERSION:
+		result = compareInt64(kv.Version, c.Version)
+	case Compare_LEASE:
+		result = compareInt64(kv.Lease, c.Lease)
+	}
+	switch c.Result {
+	case Compare_EQUAL:
+		return result == 0
+	case Compare_NOT_EQUAL:
+		return result != 0
+	case Compare_GREATER:
+		return result > 0
+	case Compare_LESS:
+		return result < 0
+	}
+	return true // etcd: an unknown result compares true
+}
+
+func compareInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// isTxnReadonly reports whether no branch, at any depth, writes.
+func isTxnReadonly(r *TxnRequest) bool {
+	for _, ops := range [][]*RequestOp{r.Success, r.Failure} {
+		for _, op := range ops {
+			switch op.kind() {
+			case opPut, opDeleteRange:
+				return false
+			case opTxn:
+				if !isTxnReadonly(op.RequestTxn) {
+					return false
+				}
+			}
+		}
+	}
+	return true
+}
+
+// checkRequests runs f on every non-txn op along path and returns how many
+// nested txns it walked.
+func (s *Store) checkRequests(r *TxnRequest, path []bool, f func(*RequestOp) error) (int, error) {
+	txns := 0
+	for _, op := range branch(r, path[0]) {
+		if op.kind() == opTxn {
+			n, err := s.checkRequests(op.RequestTxn, path[1:], f)
+			if err != nil {
+				return 0, err
+			}
+			txns += n + 1
+			path = path[n+1:]
+			continue
+		}
+		if err := f(op); err != nil {
+			return 0, err
+		}
+	}
+	return txns, nil
+}
+
+// checkRequestPut is etcd's checkRequestPut: before a write txn runs, an
+// ignore_* put needs its key and a leased put needs its lease.
+func (s *Store) checkRequestPut(op *RequestOp) error {
+	if op.kind() != opPut {
+		return nil
+	}
+	p := op.RequestPut
+	if p.IgnoreValue || p.IgnoreLease {
+		if _, _, _, ok := s.ix.get(p.Key, s.currentRev); !ok {
+			return ErrKeyNotFound
+		}
+	}
+	if p.Lease != 0 && !s.lessor.exists(LeaseID(p.Lease)) {
+		return ErrLeaseNotFound
+	}
+	return nil
+}
+
+// checkRequestRange is etcd's checkRequestRange: a range in a txn must
+// name a revision between the compaction and the current one.
+func (s *Store) checkRequestRange(op *RequestOp) error {
+	if op.kind() != opRange {
+		return nil
+	}
+	switch rev := op.RequestRange.Revision; {
+	case rev == 0:
+		return nil
+	case rev > s.currentRev:
+		return ErrFutureRev
+	case rev < s.compactRev:
+		return ErrCompacted
+	}
+	return nil
+}
+
+// newTxnResp builds the response skeleton of the chosen branches. As in
+// etcd, only the outermost header gets a revision.
+func newTxnResp(r *TxnRequest, path []bool) (*TxnResponse, int) {
+	ops := branch(r, path[0])
+	resp := &TxnResponse{Header: &ResponseHeader{}, Succeeded: path[0]}
+	if len(ops) > 0 { // none stays nil, as an etcd client sees it
+		resp.Responses = make([]*ResponseOp, len(ops))
+	}
+	txns := 0
+	for i, op := range ops {
+		resp.Responses[i] = &ResponseOp{}
+		if op.kind() == opTxn {
+			sub, n := newTxnResp(op.RequestTxn, path[1:])
+			resp.Responses[i].ResponseTxn = sub
+			path = path[n+1:]
+			txns += n + 1
+		}
+	}
+	return resp, txns
+}
+
+// execTxn runs the chosen ops in tw and fills resp; it returns how many
+// nested txns it walked.
+func (s *Store) execTxn(tw *writeTxn, r *TxnRequest, path []bool, resp *TxnResponse) (int, error) {
+	txns := 0
+	var err error
+	for i, op := range branch(r, path[0]) {
+		out := resp.Responses[i]
+		switch op.kind() {
+		case opRange:
+			out.ResponseRange, err = s.applyRange(op.RequestRange, tw.rev())
+		case opPut:
+			out.ResponsePut, err = s.putIn(tw, op.RequestPut)
+		case opDeleteRange:
+			out.ResponseDeleteRange, err = s.deleteRangeIn(tw, op.RequestDeleteRange)
+		case opTxn:
+			var n int
+			n, err = s.execTxn(tw, op.RequestTxn, path[1:], out.ResponseTxn)
+			txns += n + 1
+			path = path[n+1:]
+		}
+		if err != nil {
+			return 0, err
+		}
+	}
+	return txns, nil
+}
