@@ -1,0 +1,33 @@
+package linearizability
+
+import (
+	"testing"
+	"time"
+)
+
+// BenchmarkPerKey10k checks a linearizable 10,000-operation history over
+// 100 keys, partitioned by key. Target: under one second on one core.
+func BenchmarkPerKey10k(b *testing.B) {
+	h := genKV(genConfig{seed: 1, clients: 20, ops: 10_000, keys: 100})
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := Check(h, Options{Budget: time.Minute})
+		if err != nil || res.Verdict != Linearizable {
+			b.Fatalf("verdict %v, err %v", res.Verdict, err)
+		}
+	}
+}
+
+// BenchmarkEtcd2kUnknown5 checks the etcd model on a linearizable
+// 2,000-operation history over 10 keys with 5% indeterminate writes.
+// Target: under one second on one core.
+func BenchmarkEtcd2kUnknown5(b *testing.B) {
+	h := genEtcd(genConfig{seed: 1, clients: 10, ops: 2_000, keys: 10, unknownPct: 5})
+	b.ReportAllocs()
+	for b.Loop() {
+		res, err := Check(h, Options{Budget: time.Minute})
+		if err != nil || res.Verdict != Linearizable {
+			b.Fatalf("verdict %v, err %v", res.Verdict, err)
+		}
+	}
+}

@@ -1,0 +1,21 @@
+package linearizability
+
+import "time"
+
+// deadline is the wall-clock end of a check's budget. Wall time is allowed
+// here because checking runs outside any simulated world; it only decides
+// between a verdict and Unknown, never which verdict.
+type deadline struct{ end time.Time }
+
+func newDeadline(budget time.Duration) deadline {
+	return deadline{end: time.Now().Add(budget)}
+}
+
+// remaining returns the budget left, or 0 when it is spent.
+func (d deadline) remaining() time.Duration {
+	left := time.Until(d.end)
+	if left < 0 {
+		return 0
+	}
+	return left
+}

@@ -1,0 +1,55 @@
+package linearizability_test
+
+import (
+	lin "etcdsim/linearizability"
+)
+
+// builder assembles histories for tests, numbering operations in order.
+type builder struct{ h lin.History }
+
+func (b *builder) op(client int, call, ret lin.Time, in lin.Input, out lin.Output) *builder {
+	b.h.Ops = append(b.h.Ops, lin.Operation{ID: lin.OpID(len(b.h.Ops)), Client: lin.ClientID(client),
+		Call: call, Return: ret, Input: in, Output: out})
+	return b
+}
+
+func (b *builder) unknown(client int, call lin.Time, in lin.Input) *builder {
+	b.h.Ops = append(b.h.Ops, lin.Operation{ID: lin.OpID(len(b.h.Ops)), Client: lin.ClientID(client),
+		Call: call, Unknown: true, Input: in})
+	return b
+}
+
+func put(k, v string) lin.EtcdRequest {
+	return lin.EtcdRequest{Put: &lin.PutRequest{Key: k, Value: v}}
+}
+
+func putOK(rev lin.Revision) lin.EtcdResponse {
+	return lin.EtcdResponse{Revision: rev, Put: &lin.PutResponse{}}
+}
+
+func get(k string) lin.EtcdRequest {
+	return lin.EtcdRequest{Range: &lin.RangeRequest{Key: k}}
+}
+
+func got(rev lin.Revision, kvs ...lin.KeyValue) lin.EtcdResponse {
+	return lin.EtcdResponse{Revision: rev, Range: &lin.RangeResponse{KVs: kvs, Count: int64(len(kvs))}}
+}
+
+func kv(k, v string, create, mod lin.Revision, ver int64) lin.KeyValue {
+	return lin.KeyValue{Key: k, Value: v, CreateRevision: create, ModRevision: mod, Version: ver}
+}
+
+func del(k string) lin.EtcdRequest {
+	return lin.EtcdRequest{DeleteRange: &lin.DeleteRangeRequest{Key: k}}
+}
+
+func deleted(rev lin.Revision, n int64) lin.EtcdResponse {
+	return lin.EtcdResponse{Revision: rev, DeleteRange: &lin.DeleteRangeResponse{Deleted: n}}
+}
+
+func kvGet(k string) lin.KVInput    { return lin.KVInput{Kind: lin.KVGet, Key: k} }
+func kvPut(k, v string) lin.KVInput { return lin.KVInput{Kind: lin.KVPut, Key: k, Value: v} }
+func kvRead(v string) lin.KVOutput  { return lin.KVOutput{Value: v, Found: v != ""} }
+func kvCAS(k, from, to string) lin.KVInput {
+	return lin.KVInput{Kind: lin.KVCAS, Key: k, Expected: from, Value: to}
+}

@@ -1,0 +1,143 @@
+package linearizability
+
+import (
+	"sort"
+
+	"github.com/anishathalye/porcupine"
+)
+
+// bestLinearization returns the longest (partial) linearization porcupine
+// found for partition part, as indices into that partition. Porcupine
+// returns its partials as a set in map order; ties are broken by the
+// smallest index sequence so that reports are repeatable.
+func bestLinearization(info *porcupine.LinearizationInfo, part int) []int {
+	if info == nil {
+		return nil
+	}
+	all := info.PartialLinearizations()
+	if part >= len(all) {
+		return nil
+	}
+	cands := all[part]
+	sort.Slice(cands, func(i, j int) bool {
+		a, b := cands[i], cands[j]
+		if len(a) != len(b) {
+			return len(a) > len(b)
+		}
+		for k := range a {
+			if a[k] != b[k] {
+				return a[k] < b[k]
+			}
+		}
+		return false
+	})
+	if len(cands) == 0 {
+		return nil
+	}
+	return cands[0]
+}
+
+// step applies one porcupine operation to a model state.
+func step(m porcupine.Model, st any, op porcupine.Operation) (bool, any) {
+	return m.Step(st, op.Input, op.Output)
+}
+
+// revisionWrite is one revision of the linearized etcd history: the
+// events it made, in key order, and whether an indeterminate operation
+// (whose place in the order is a guess) wrote it.
+type revisionWrite struct {
+	rev       Revision
+	events    []WatchEvent
+	uncertain bool
+	// loose tells the keys some uncertain write may touch: their version,
+	// create revision and previous value depend on where it took effect,
+	// so only the type, value and mod revision of their events are
+	// checked.
+	loose func(key string) bool
+}
+
+// uncertainKeys returns a predicate for the keys an indeterminate write
+// whose revision is not pinned may touch, wherever the linearization put it.
+func uncertainKeys(part []porcupine.Operation) func(string) bool {
+	type span struct{ lo, end string }
+	var spans []span
+	all := false
+	for _, op := range part {
+		_, pinned := op.Output.(pinnedOutput)
+		req, ok := op.Input.(EtcdRequest)
+		if !ok || pinned || !op.Metadata.(opMeta).unknown {
+			continue
+		}
+		all = all || req.LeaseRevoke != nil
+		ops := []TxnOp{{Put: req.Put, DeleteRange: req.DeleteRange}}
+		if req.Txn != nil {
+			ops = append(append(ops, req.Txn.Success...), req.Txn.Failure...)
+		}
+		for _, o := range ops {
+			if o.Put != nil {
+				spans = append(spans, span{o.Put.Key, ""})
+			}
+			if o.DeleteRange != nil {
+				spans = append(spans, span{o.DeleteRange.Key, o.DeleteRange.RangeEnd})
+			}
+		}
+	}
+	return func(key string) bool {
+		for _, s := range spans {
+			if inRange(key, s.lo, s.end) {
+				return true
+			}
+		}
+		return all
+	}
+}
+
+// linearizedWrites replays a complete etcd linearization and lists every
+// revision it created, in order.
+func linearizedWrites(part []porcupine.Operation,
+	info *porcupine.LinearizationInfo) []revisionWrite {
+	order := bestLinearization(info, 0)
+	if len(order) != len(part) {
+		return nil
+	}
+	st := initialEtcdState
+	var writes []revisionWrite
+	loose := uncertainKeys(part)
+	for _, i := range order {
+		op := part[i]
+		if isEnd(op) {
+			continue
+		}
+		_, next := stepEtcd(st, op.Input.(EtcdRequest))
+		if next.rev > st.rev {
+			_, pinned := op.Output.(pinnedOutput)
+			writes = append(writes, revisionWrite{rev: next.rev,
+				uncertain: op.Metadata.(opMeta).unknown && !pinned,
+				events:    diffEvents(st, next), loose: loose})
+		}
+		st = next
+	}
+	return writes
+}
+
+// diffEvents lists the watch events that lead from st to next (one
+// revision apart), in key order.
+func diffEvents(st, next *etcdState) []WatchEvent {
+	var events []WatchEvent
+	for _, kc := range next.keys {
+		h := kc.head
+		if h.kv.ModRevision != next.rev {
+			continue
+		}
+		ev := WatchEvent{Type: EventPut, KV: h.kv}
+		if h.deleted {
+			ev.Type = EventDelete
+		}
+		if prev := at(h.next, st.rev); prev != nil {
+			ev.PrevKv = prev
+		}
+		events = append(events, ev)
+	}
+	assertf(len(events) > 0, "revision %v wrote nothing", next.rev)
+	return events
+}
