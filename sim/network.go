@@ -10,6 +10,10 @@ import (
 const (
 	DefaultLatencyBase   = time.Millisecond
 	DefaultLatencyJitter = 200 * time.Microsecond
+	// DefaultLinkQueueMax bounds the messages in flight on one link, as a
+	// real link's buffers do: a protocol that floods a link loses messages
+	// ("queue full") instead of exhausting memory.
+	DefaultLinkQueueMax = 4096
 )
 
 // Latency is a link's delay model: Base plus a uniform draw in [0, Jitter].
@@ -36,6 +40,9 @@ type linkState struct {
 	// lastAt is the latest delivery time scheduled on the link, so that
 	// FIFO links never deliver out of order.
 	lastAt Time
+	// inflight counts deliveries scheduled and not yet run.
+	// Invariant: 0 <= inflight <= Network.queueMax.
+	inflight int
 }
 
 // Network moves messages between nodes. Every link's fate (delay, loss,
@@ -56,10 +63,12 @@ type Network struct {
 	// links is an n*n matrix indexed by from*n+to, n = len(w.nodes).
 	links []linkState
 	n     int
-	hold  bool
-	held  []HeldMessage
-	msgID uint64
-	stats NetStats
+	// queueMax bounds each link's inflight deliveries.
+	queueMax int
+	hold     bool
+	held     []HeldMessage
+	msgID    uint64
+	stats    NetStats
 }
 
 // NetStats counts what the network did.
@@ -80,10 +89,11 @@ type HeldMessage struct {
 
 func newNetwork(w *World) *Network {
 	return &Network{
-		w:       w,
-		r:       w.Rand("network"),
-		latency: Latency{Base: DefaultLatencyBase, Jitter: DefaultLatencyJitter},
-		fifo:    true,
+		w:        w,
+		r:        w.Rand("network"),
+		latency:  Latency{Base: DefaultLatencyBase, Jitter: DefaultLatencyJitter},
+		fifo:     true,
+		queueMax: DefaultLinkQueueMax,
 	}
 }
 
@@ -134,8 +144,14 @@ func (nw *Network) send(src, dst *nodeState, msg any, size int) {
 	}
 }
 
-// schedule queues one delivery on link l after a drawn delay.
+// schedule queues one delivery on link l after a drawn delay, unless the
+// link's queue is full.
 func (nw *Network) schedule(l *linkState, from int32, dst *nodeState, id uint64, msg any, size int, dup bool) {
+	if l.inflight >= nw.queueMax {
+		nw.dropped(dst.id, nw.w.nodes[from].id, id, size, "queue full")
+		return
+	}
+	l.inflight++
 	lat := nw.latency
 	if l.override {
 		lat = l.latency
@@ -152,7 +168,7 @@ func (nw *Network) schedule(l *linkState, from int32, dst *nodeState, id uint64,
 		l.lastAt = at
 	}
 	nw.w.q.push(at, event{kind: evDeliver, live: true, node: dst.index, inc: dst.receiver(),
-		from: from, msgID: id, size: size, dup: dup, payload: msg})
+		from: from, msgID: id, size: size, dup: dup, counted: true, payload: msg})
 }
 
 // deliver runs a delivery event: the message reaches its node unless the
@@ -161,6 +177,9 @@ func (nw *Network) deliver(ev *event) {
 	w := nw.w
 	dst := w.nodes[ev.node]
 	src := w.nodes[ev.from]
+	if ev.counted {
+		nw.link(ev.from, ev.node).inflight--
+	}
 	switch {
 	case !dst.up || dst.inc != ev.inc:
 		nw.dropped(dst.id, src.id, ev.msgID, ev.size, "crashed")
@@ -235,6 +254,16 @@ func (nw *Network) SetDuplicateRate(p float64) error {
 	}
 	nw.dup = pr
 	nw.w.record(Record{Kind: KindNetwork, Text: fmt.Sprintf("duplicate %dppm", pr)})
+	return nil
+}
+
+// SetLinkQueueMax bounds the messages in flight on each link (at least 1).
+func (nw *Network) SetLinkQueueMax(n int) error {
+	if n < 1 {
+		return fmt.Errorf("sim: link queue bound %d must be at least 1", n)
+	}
+	nw.queueMax = n
+	nw.w.record(Record{Kind: KindNetwork, Text: fmt.Sprintf("link queue %d", n)})
 	return nil
 }
 

@@ -221,3 +221,26 @@ func TestHeldMessagesToACrashedNodeAreLost(t *testing.T) {
 	require.NoError(t, w.Crash(2, sim.CrashOptions{}))
 	require.Empty(t, w.Network().Held())
 }
+
+func TestFullLinkQueueDropsMessages(t *testing.T) {
+	w, nodes := world(t, 1, 2)
+	require.NoError(t, w.Network().SetLinkQueueMax(3))
+	require.Error(t, w.Network().SetLinkQueueMax(0))
+	for i := 0; i < 5; i++ {
+		require.NoError(t, nodes[1].p.Send(2, i, 1))
+	}
+	require.NoError(t, w.RunUntilQuiescent(100))
+	require.Len(t, nodes[2].got, 3, "only three fit in the link's queue")
+	recs, _ := w.Trace().Records()
+	full := 0
+	for _, r := range recs {
+		if r.Kind == sim.KindDrop && r.Text == "queue full" {
+			full++
+		}
+	}
+	require.Equal(t, 2, full)
+	// Delivered messages free their places.
+	require.NoError(t, nodes[1].p.Send(2, "again", 1))
+	require.NoError(t, w.RunUntilQuiescent(100))
+	require.Len(t, nodes[2].got, 4)
+}

@@ -30,6 +30,7 @@ type event struct {
 	msgID   uint64
 	size    int
 	dup     bool // this delivery is a duplicate made by the network
+	counted bool // the delivery holds a place in its link's queue
 	payload any
 
 	fn    func() // for evCall
