@@ -4,26 +4,41 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"etcdsim/linearizability"
+	"etcdsim/nemesis"
+	"etcdsim/raftimpl"
 	"etcdsim/sim"
+	"etcdsim/sim/cluster"
 	"etcdsim/sim/gossip"
 )
 
 // runReport is the JSON object `etcdsim run --json` prints. Its field names
 // are a contract with scripts and later tools: add fields, never rename.
 type runReport struct {
-	Seed        uint64   `json:"seed"`
-	Scenario    string   `json:"scenario"`
-	TraceHash   string   `json:"trace_hash"`
-	Events      uint64   `json:"events"`
-	SimSeconds  float64  `json:"sim_seconds"`
-	WallSeconds float64  `json:"wall_seconds"`
-	Messages    netJSON  `json:"messages"`
-	Totals      []uint64 `json:"totals"`
-	Converged   bool     `json:"converged"`
+	Seed        uint64  `json:"seed"`
+	Scenario    string  `json:"scenario"`
+	TraceHash   string  `json:"trace_hash"`
+	Events      uint64  `json:"events"`
+	SimSeconds  float64 `json:"sim_seconds"`
+	WallSeconds float64 `json:"wall_seconds"`
+	// Raft scenario.
+	Members   int            `json:"members,omitempty"`
+	Bugs      []string       `json:"bugs,omitempty"`
+	Faults    map[string]int `json:"faults,omitempty"`
+	Ops       int            `json:"ops,omitempty"`
+	Verdict   string         `json:"verdict,omitempty"`
+	Violation string         `json:"violation,omitempty"`
+	Replay    string         `json:"replay"`
+	// Gossip scenario.
+	Messages  *netJSON `json:"messages,omitempty"`
+	Totals    []uint64 `json:"totals,omitempty"`
+	Converged *bool    `json:"converged,omitempty"`
 }
 
 type netJSON struct {
@@ -33,56 +48,271 @@ type netJSON struct {
 	Duplicated uint64 `json:"duplicated"`
 }
 
+// runFlags are run's options, parsed and checked by runOptions.
+type runFlags struct {
+	seed              uint64
+	asJSON, showTrace bool
+	scenario, faults  string
+	bugs              []string
+	members, clients  int
+	duration, settle  time.Duration
+	html              string
+}
+
 func newRunCmd() *cobra.Command {
-	var (
-		seed      uint64
-		asJSON    bool
-		nodes     int
-		duration  time.Duration
-		showTrace bool
-	)
+	var f runFlags
+	def := cluster.DefaultConfig()
 	cmd := &cobra.Command{
 		Use:   "run",
-		Short: "Run one seeded simulation and report its trace hash",
-		Long: `Run one seeded simulation. Until the etcd-like cluster lands, the scenario
-is the kernel demo: nodes gossip a counter while the network splits and heals,
-one node crashes and restarts, and one clock runs fast. The same --seed always
-prints the same trace_hash.`,
+		Short: "Run one seeded simulation and report what the checkers found",
+		Long: `Run one seeded simulation. The default scenario is a Raft cluster under a
+fault schedule, with clients whose history is checked for linearizability
+and an observer that checks Raft's safety properties after every event.
+--bug plants a classic mistake; the run exits 1 when it is caught.
+The same --seed (and flags) always prints the same trace_hash.`,
+		Example: `  etcdsim run --seed 7
+  etcdsim run --bug vote-no-log-check --seed 1 --json
+  etcdsim run --faults partition,skew --members 5 --duration 60s
+  etcdsim run --scenario gossip --trace`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if nodes < 2 {
-				return &exitError{code: exitUsage, err: fmt.Errorf("--nodes %d: need at least 2", nodes)}
+			out := cmd.OutOrStdout()
+			switch f.scenario {
+			case "raft":
+				return runRaft(out, f)
+			case "gossip":
+				return runGossip(out, f)
 			}
-			if duration <= 0 {
-				return &exitError{code: exitUsage, err: fmt.Errorf("--duration %v: must be positive", duration)}
-			}
-			cfg := gossip.DefaultConfig()
-			cfg.Nodes = nodes
-			cfg.Duration = duration
-			cfg.IncrementsStop = duration * 8 / 10
-			opts := sim.Options{}
-			if showTrace {
-				opts.TraceKeep = 1 << 20
-			}
-			start := time.Now()
-			res, err := gossip.Run(seed, cfg, opts, traceSink(cmd.OutOrStdout(), showTrace))
-			if err != nil {
-				return &exitError{code: exitFailed, err: err}
-			}
-			wall := time.Since(start)
-			return printRun(cmd.OutOrStdout(), res, wall, asJSON)
+			return &exitError{code: exitUsage,
+				err: fmt.Errorf("--scenario %q: want raft or gossip", f.scenario)}
 		},
 	}
-	f := cmd.Flags()
-	f.Uint64Var(&seed, "seed", 1, "root seed: the same seed replays the same run")
-	f.BoolVar(&asJSON, "json", false, "print one JSON object instead of text")
-	f.IntVar(&nodes, "nodes", 5, "number of nodes")
-	f.DurationVar(&duration, "duration", 10*time.Second, "simulated time to run")
-	f.BoolVar(&showTrace, "trace", false, "print every trace record as it happens")
+	fl := cmd.Flags()
+	fl.Uint64Var(&f.seed, "seed", 1, "root seed: the same seed replays the same run")
+	fl.BoolVar(&f.asJSON, "json", false, "print one JSON object instead of text")
+	fl.StringVar(&f.scenario, "scenario", "raft", "raft (cluster under faults) or gossip (kernel demo)")
+	fl.StringArrayVar(&f.bugs, "bug", nil, "plant a bug (repeatable): "+strings.Join(bugNames(), ", "))
+	fl.StringVar(&f.faults, "faults", "", "comma-separated fault mix: "+strings.Join(faultNames, ", ")+
+		"; default: the planted bugs' mixes, else partition,crash")
+	fl.IntVar(&f.members, "members", def.Members, "cluster members (gossip: nodes)")
+	fl.IntVar(&f.clients, "clients", def.Clients, "clients running the workload")
+	fl.DurationVar(&f.duration, "duration", cluster.RunDuration, "simulated time with clients and faults")
+	fl.DurationVar(&f.settle, "settle", cluster.RunSettle, "simulated time after faults heal")
+	fl.BoolVar(&f.showTrace, "trace", false, "print every trace record as it happens")
+	fl.StringVar(&f.html, "html", "", "write the checked history's visualization to this file")
 	return cmd
 }
 
 func init() { register(newRunCmd) }
+
+func bugNames() []string {
+	var names []string
+	for _, b := range raftimpl.AllBugs() {
+		names = append(names, b.String())
+	}
+	return names
+}
+
+var faultNames = []string{"partition", "crash", "reorder", "duplicate", "drop", "skew", "churn", "none"}
+
+// parseFaults turns --faults into a mix; "none" runs without faults.
+func parseFaults(list string) (*nemesis.Mix, error) {
+	var mix nemesis.Mix
+	for _, name := range strings.Split(list, ",") {
+		switch strings.TrimSpace(name) {
+		case "partition":
+			mix.Partition = true
+		case "crash":
+			mix.Crash = true
+		case "reorder":
+			mix.Reorder = true
+		case "duplicate":
+			mix.Duplicate = true
+		case "drop":
+			mix.Drop = true
+		case "skew":
+			mix.Skew = true
+		case "churn":
+			mix.Churn = true
+		case "none":
+			return nil, nil
+		default:
+			return nil, fmt.Errorf("--faults: unknown fault %q (valid: %s)", name, strings.Join(faultNames, ", "))
+		}
+	}
+	return &mix, nil
+}
+
+// raftRun builds the run configuration from the flags.
+func raftRun(f runFlags) (cluster.RunConfig, error) {
+	rc := cluster.DefaultRun()
+	rc.Duration, rc.Settle, rc.Visualize = f.duration, f.settle, f.html != ""
+	mix := nemesis.Mix{Partition: true, Crash: true}
+	for i, name := range f.bugs {
+		b, err := raftimpl.ParseBug(name)
+		if err != nil {
+			return rc, fmt.Errorf("--bug: %w", err)
+		}
+		rc.Cluster.Bugs = rc.Cluster.Bugs.With(b)
+		bm := cluster.BugSetup(b, &rc.Cluster)
+		if i == 0 {
+			mix = bm
+		} else {
+			mix = mix.Union(bm)
+		}
+	}
+	faults := &mix
+	if f.faults != "" {
+		m, err := parseFaults(f.faults)
+		if err != nil {
+			return rc, err
+		}
+		faults = m
+	}
+	if faults != nil {
+		cfg := nemesis.DefaultConfig(*faults)
+		rc.Faults = &cfg
+	}
+	rc.Cluster.Members, rc.Cluster.Clients = f.members, f.clients
+	if f.duration <= 0 || f.settle < 0 {
+		return rc, fmt.Errorf("--duration %v must be positive and --settle %v not negative", f.duration, f.settle)
+	}
+	if err := rc.Cluster.Validate(); err != nil {
+		return rc, fmt.Errorf("--members/--clients: %w", err)
+	}
+	return rc, nil
+}
+
+func runRaft(out io.Writer, f runFlags) error {
+	rc, err := raftRun(f)
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	rc.TraceSink = traceSink(out, f.showTrace)
+	start := time.Now()
+	o, err := cluster.Run(f.seed, rc)
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	rep := runReport{Seed: f.seed, Scenario: "raft", TraceHash: fmt.Sprintf("%016x", o.TraceHash),
+		Events: o.Events, SimSeconds: o.SimTime.Seconds(), WallSeconds: time.Since(start).Seconds(),
+		Members: rc.Cluster.Members, Faults: o.Faults, Ops: o.Ops, Verdict: o.VerdictName(),
+		Replay: replayLine(f)}
+	for _, b := range f.bugs {
+		rep.Bugs = append(rep.Bugs, b)
+	}
+	if o.Violation != nil {
+		rep.Violation = o.Violation.Error()
+	} else if o.Runaway != nil {
+		rep.Violation = o.Runaway.Error()
+	}
+	if f.html != "" && o.Check != nil {
+		if err := writeHTML(o.Check, f.html); err != nil {
+			return &exitError{code: exitUsage, err: fmt.Errorf("--html %s: %w", f.html, err)}
+		}
+	}
+	if f.asJSON {
+		if err := json.NewEncoder(out).Encode(rep); err != nil {
+			return err
+		}
+	} else {
+		printRaft(out, rep, o)
+	}
+	if o.Failed() {
+		return &exitError{code: exitFailed, err: fmt.Errorf("seed %d: %v", f.seed, o)}
+	}
+	if o.Checked && o.Verdict == linearizability.Unknown {
+		return &exitError{code: exitUnknown, err: fmt.Errorf("seed %d: no verdict within the budget", f.seed)}
+	}
+	return nil
+}
+
+// replayLine is the one-line command that reproduces a run.
+func replayLine(f runFlags) string {
+	parts := []string{"etcdsim run --seed", fmt.Sprint(f.seed)}
+	for _, b := range f.bugs {
+		parts = append(parts, "--bug", b)
+	}
+	if f.faults != "" {
+		parts = append(parts, "--faults", f.faults)
+	}
+	def := cluster.DefaultConfig()
+	if f.members != def.Members {
+		parts = append(parts, "--members", fmt.Sprint(f.members))
+	}
+	if f.clients != def.Clients {
+		parts = append(parts, "--clients", fmt.Sprint(f.clients))
+	}
+	if f.duration != cluster.RunDuration {
+		parts = append(parts, "--duration", f.duration.String())
+	}
+	if f.settle != cluster.RunSettle {
+		parts = append(parts, "--settle", f.settle.String())
+	}
+	return strings.Join(parts, " ")
+}
+
+func printRaft(out io.Writer, rep runReport, o *cluster.Outcome) {
+	bugs := "none"
+	if len(rep.Bugs) > 0 {
+		bugs = strings.Join(rep.Bugs, ",")
+	}
+	fmt.Fprintf(out, "seed %d: %d-member Raft cluster, planted bugs: %s\n", rep.Seed, rep.Members, bugs)
+	fmt.Fprintf(out, "%d client ops, %d events in %.1fs simulated (%.2fs wall)\n",
+		rep.Ops, rep.Events, rep.SimSeconds, rep.WallSeconds)
+	if len(rep.Faults) > 0 {
+		names := make([]string, 0, len(rep.Faults))
+		for name := range rep.Faults {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for i, name := range names {
+			names[i] = fmt.Sprintf("%s x%d", name, rep.Faults[name])
+		}
+		fmt.Fprintf(out, "faults: %s\n", strings.Join(names, ", "))
+	}
+	if rep.Violation != "" {
+		fmt.Fprintf(out, "VIOLATION: %s\n", rep.Violation)
+	}
+	fmt.Fprintf(out, "history: %s\n", rep.Verdict)
+	if o.Check != nil && o.Check.Explanation != nil {
+		fmt.Fprintln(out, o.Check.Explanation)
+	}
+	fmt.Fprintf(out, "trace hash %s  (replay: %s)\n", rep.TraceHash, rep.Replay)
+}
+
+func runGossip(out io.Writer, f runFlags) error {
+	if f.members < 2 {
+		return &exitError{code: exitUsage, err: fmt.Errorf("--members %d: gossip needs at least 2", f.members)}
+	}
+	if f.duration <= 0 {
+		return &exitError{code: exitUsage, err: fmt.Errorf("--duration %v: must be positive", f.duration)}
+	}
+	cfg := gossip.DefaultConfig()
+	cfg.Nodes, cfg.Duration, cfg.IncrementsStop = f.members, f.duration, f.duration*8/10
+	start := time.Now()
+	res, err := gossip.Run(f.seed, cfg, sim.Options{}, traceSink(out, f.showTrace))
+	if err != nil {
+		return &exitError{code: exitFailed, err: err}
+	}
+	converged := res.Converged
+	rep := runReport{Seed: res.Seed, Scenario: "gossip", TraceHash: fmt.Sprintf("%016x", res.TraceHash),
+		Events: res.Events, SimSeconds: res.SimTime.Seconds(), WallSeconds: time.Since(start).Seconds(),
+		Messages: &netJSON{Sent: res.Net.Sent, Delivered: res.Net.Delivered, Dropped: res.Net.Dropped,
+			Duplicated: res.Net.Duplicated},
+		Totals: res.Totals, Converged: &converged,
+		Replay: fmt.Sprintf("etcdsim run --scenario gossip --seed %d --members %d --duration %v", f.seed, f.members, f.duration)}
+	if f.asJSON {
+		return json.NewEncoder(out).Encode(rep)
+	}
+	fmt.Fprintf(out, "seed %d: %d events in %.1fs simulated (%.3fs wall)\n",
+		rep.Seed, rep.Events, rep.SimSeconds, rep.WallSeconds)
+	fmt.Fprintf(out, "messages: %d sent, %d delivered, %d dropped\n",
+		rep.Messages.Sent, rep.Messages.Delivered, rep.Messages.Dropped)
+	fmt.Fprintf(out, "totals per node: %v (converged: %v)\n", rep.Totals, converged)
+	fmt.Fprintf(out, "trace hash %s  (replay: %s)\n", rep.TraceHash, rep.Replay)
+	return nil
+}
 
 // traceSink returns a printer of trace records, or nil when not wanted.
 func traceSink(out io.Writer, on bool) func(sim.Record) {
@@ -90,25 +320,4 @@ func traceSink(out io.Writer, on bool) func(sim.Record) {
 		return nil
 	}
 	return func(r sim.Record) { fmt.Fprintln(out, r) }
-}
-
-func printRun(out io.Writer, res gossip.Result, wall time.Duration, asJSON bool) error {
-	rep := runReport{
-		Seed: res.Seed, Scenario: "gossip", TraceHash: fmt.Sprintf("%016x", res.TraceHash),
-		Events: res.Events, SimSeconds: res.SimTime.Seconds(), WallSeconds: wall.Seconds(),
-		Messages: netJSON{Sent: res.Net.Sent, Delivered: res.Net.Delivered,
-			Dropped: res.Net.Dropped, Duplicated: res.Net.Duplicated},
-		Totals: res.Totals, Converged: res.Converged,
-	}
-	if asJSON {
-		enc := json.NewEncoder(out)
-		return enc.Encode(rep)
-	}
-	fmt.Fprintf(out, "seed %d: %d events in %.1fs simulated (%.3fs wall)\n",
-		rep.Seed, rep.Events, rep.SimSeconds, rep.WallSeconds)
-	fmt.Fprintf(out, "messages: %d sent, %d delivered, %d dropped\n",
-		rep.Messages.Sent, rep.Messages.Delivered, rep.Messages.Dropped)
-	fmt.Fprintf(out, "totals per node: %v (converged: %v)\n", rep.Totals, rep.Converged)
-	fmt.Fprintf(out, "trace hash %s  (replay: etcdsim run --seed %d)\n", rep.TraceHash, rep.Seed)
-	return nil
 }

@@ -16,35 +16,65 @@ func runCLI(t *testing.T, args ...string) (int, string) {
 	return code, out.String()
 }
 
+func decodeRun(t *testing.T, out string) map[string]any {
+	t.Helper()
+	var rep map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &rep), out)
+	return rep
+}
+
 func TestRunJSONHasContractFieldsAndReplays(t *testing.T) {
-	code, out := runCLI(t, "run", "--seed", "3", "--json")
-	require.Equal(t, exitOK, code, out)
-	var first map[string]any
-	require.NoError(t, json.Unmarshal([]byte(out), &first))
-	for _, field := range []string{"seed", "trace_hash", "events", "sim_seconds", "wall_seconds"} {
-		require.Contains(t, first, field)
+	for _, scenario := range []string{"raft", "gossip"} {
+		args := []string{"run", "--scenario", scenario, "--seed", "3", "--json", "--duration", "3s"}
+		code, out := runCLI(t, args...)
+		require.Equal(t, exitOK, code, out)
+		first := decodeRun(t, out)
+		for _, field := range []string{"seed", "trace_hash", "events", "sim_seconds", "wall_seconds"} {
+			require.Contains(t, first, field, scenario)
+		}
+		require.EqualValues(t, 3, first["seed"])
+		require.Len(t, first["trace_hash"], 16)
+
+		_, again := runCLI(t, args...)
+		second := decodeRun(t, again)
+		require.Equal(t, first["trace_hash"], second["trace_hash"], "%s: the same seed must replay", scenario)
+		require.Equal(t, first["events"], second["events"])
+
+		args[4] = "4"
+		_, other := runCLI(t, args...)
+		require.NotEqual(t, first["trace_hash"], decodeRun(t, other)["trace_hash"], scenario)
 	}
-	require.EqualValues(t, 3, first["seed"])
-	require.Len(t, first["trace_hash"], 16)
-	require.EqualValues(t, 10, first["sim_seconds"])
+}
 
-	_, again := runCLI(t, "run", "--seed", "3", "--json")
-	var second map[string]any
-	require.NoError(t, json.Unmarshal([]byte(again), &second))
-	require.Equal(t, first["trace_hash"], second["trace_hash"], "the same seed must replay")
-	require.Equal(t, first["events"], second["events"])
+func TestRunRaftReportsVerdict(t *testing.T) {
+	code, out := runCLI(t, "run", "--seed", "2", "--json")
+	require.Equal(t, exitOK, code, out)
+	rep := decodeRun(t, out)
+	require.Equal(t, "raft", rep["scenario"])
+	require.Equal(t, "linearizable", rep["verdict"])
+	require.Greater(t, rep["ops"], 500.0)
+	require.Equal(t, "etcdsim run --seed 2", rep["replay"])
+}
 
-	_, other := runCLI(t, "run", "--seed", "4", "--json")
-	var third map[string]any
-	require.NoError(t, json.Unmarshal([]byte(other), &third))
-	require.NotEqual(t, first["trace_hash"], third["trace_hash"])
+// TestRunCatchesPlantedBug checks the CLI end to end: the replay line the
+// sweeps print reproduces the violation and exits 1.
+func TestRunCatchesPlantedBug(t *testing.T) {
+	code, out := runCLI(t, "run", "--bug", "apply-uncommitted", "--seed", "1", "--json")
+	require.Equal(t, exitFailed, code, out)
+	rep := decodeRun(t, out)
+	require.Contains(t, rep["violation"], "state machine safety")
+	require.Equal(t, []any{"apply-uncommitted"}, rep["bugs"])
+	require.Equal(t, "etcdsim run --seed 1 --bug apply-uncommitted", rep["replay"])
 }
 
 func TestRunRejectsBadFlags(t *testing.T) {
 	for _, tc := range []struct{ flag, value, says string }{
-		{"--nodes", "1", "--nodes 1: need at least 2"},
-		{"--duration", "-1s", "--duration -1s: must be positive"},
+		{"--members", "0", "--members/--clients"},
+		{"--duration", "-1s", "--duration -1s must be positive"},
 		{"--seed", "x", `invalid argument "x" for "--seed"`},
+		{"--bug", "nope", `--bug: raftimpl: unknown bug "nope" (valid: figure8-commit`},
+		{"--faults", "partition,flood", `--faults: unknown fault "flood"`},
+		{"--scenario", "paxos", `--scenario "paxos": want raft or gossip`},
 	} {
 		code, out := runCLI(t, "run", tc.flag, tc.value)
 		require.Equal(t, exitUsage, code, tc.flag)
@@ -53,7 +83,8 @@ func TestRunRejectsBadFlags(t *testing.T) {
 }
 
 func TestRunTracePrintsRecords(t *testing.T) {
-	code, out := runCLI(t, "run", "--seed", "1", "--nodes", "2", "--duration", "50ms", "--trace")
+	code, out := runCLI(t, "run", "--scenario", "gossip", "--seed", "1", "--members", "2",
+		"--duration", "50ms", "--trace")
 	require.Equal(t, exitOK, code)
 	require.Contains(t, out, "0s n1 start\n")
 	require.Contains(t, out, "deliver <-n")

@@ -1,0 +1,260 @@
+package cluster
+
+import (
+	"fmt"
+	"time"
+
+	"etcdsim/linearizability"
+	"etcdsim/raftimpl"
+	"etcdsim/sim"
+)
+
+// Config shapes a cluster and its clients.
+type Config struct {
+	// Members is the number of Raft members, ids 1..Members.
+	Members int
+	// TickInterval is one Raft tick on a member's own clock, so a skewed
+	// clock ticks faster or slower (etcd's --heartbeat-interval).
+	TickInterval time.Duration
+	// ElectionTicks and HeartbeatTicks as etcd: election timeout 10 ticks,
+	// heartbeat every tick.
+	ElectionTicks, HeartbeatTicks int
+	PreVote, CheckQuorum          bool
+	ReadOnly                      raftimpl.ReadOnlyOption
+	// Bugs are planted mistakes (see raftimpl.ParseBug).
+	Bugs raftimpl.Bugs
+	// MaxSizePerMsg bounds the entry bytes of one MsgApp (0: etcd's 1 MiB);
+	// MaxInflightMsgs bounds the MsgApps in flight per follower (0: 256).
+	MaxSizePerMsg   uint64
+	MaxInflightMsgs int
+	// SnapshotEvery is how many applied entries separate snapshots (0:
+	// never); SnapshotCatchUp entries stay in the log behind one.
+	SnapshotEvery, SnapshotCatchUp uint64
+	// Clients is how many clients run the workload (ids 101...).
+	Clients       int
+	ClientTimeout time.Duration
+	Workload      Workload
+}
+
+// DefaultConfig is a 3-member cluster with etcd's timing (100ms ticks, 1s
+// election timeout), Pre-Vote and CheckQuorum on, and five clients.
+func DefaultConfig() Config {
+	return Config{
+		Members: 3, TickInterval: 100 * time.Millisecond, ElectionTicks: 10, HeartbeatTicks: 1,
+		PreVote: true, CheckQuorum: true, SnapshotEvery: 200, SnapshotCatchUp: 50,
+		Clients: 5, ClientTimeout: time.Second, Workload: DefaultWorkload(),
+	}
+}
+
+// Validate reports the first bad field by name.
+func (cfg Config) Validate() error {
+	switch {
+	case cfg.Members < 1 || cfg.Members > 64:
+		return fmt.Errorf("cluster: members %d outside [1,64]", cfg.Members)
+	case cfg.TickInterval <= 0:
+		return fmt.Errorf("cluster: tick interval %v must be positive", cfg.TickInterval)
+	case cfg.Clients < 0 || cfg.Clients > 1000:
+		return fmt.Errorf("cluster: clients %d outside [0,1000]", cfg.Clients)
+	case cfg.Clients > 0 && cfg.ClientTimeout <= 0:
+		return fmt.Errorf("cluster: client timeout %v must be positive", cfg.ClientTimeout)
+	}
+	if err := cfg.Workload.valid(); err != nil {
+		return fmt.Errorf("cluster: %w", err)
+	}
+	return nil
+}
+
+// clientIDBase offsets client node ids from member ids.
+const clientIDBase = 100
+
+// Cluster is a Raft cluster living in a sim.World: members, clients, the
+// history they record and an observer that checks Raft's safety properties
+// after every event.
+type Cluster struct {
+	w         *sim.World
+	cfg       Config
+	memberIDs []sim.NodeID
+	members   map[sim.NodeID]*member
+	checker   *raftimpl.Checker
+	// violation is the first safety violation or member failure seen.
+	violation error
+	history   linearizability.History
+	processes int
+	// serializable is the workload's share of serializable reads.
+	serializable sim.Prob
+	stopClients  bool
+	leaders      map[raftimpl.Term]sim.NodeID
+	applied      uint64
+}
+
+// New builds a cluster on w: members 1..cfg.Members and the clients. It
+// installs the observer as w's after-event hook.
+func New(w *sim.World, cfg Config) (*Cluster, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	c := &Cluster{w: w, cfg: cfg, members: map[sim.NodeID]*member{}, checker: raftimpl.NewChecker(),
+		leaders: map[raftimpl.Term]sim.NodeID{}}
+	p, err := sim.ProbOf(float64(cfg.Workload.SerializablePct) / 100)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: serializable share: %w", err)
+	}
+	c.serializable = p
+	for i := 1; i <= cfg.Members; i++ {
+		c.memberIDs = append(c.memberIDs, sim.NodeID(i))
+	}
+	for _, id := range c.memberIDs {
+		if err := w.AddNode(id, func(p *sim.Proc) sim.Node {
+			m := newMember(c, p)
+			c.members[id] = m
+			return m
+		}); err != nil {
+			return nil, err
+		}
+	}
+	for i := 1; i <= cfg.Clients; i++ {
+		if err := w.AddNode(sim.NodeID(clientIDBase+i), func(p *sim.Proc) sim.Node {
+			return &client{c: c, p: p, r: p.Rand("workload"), seen: map[string]string{}}
+		}); err != nil {
+			return nil, err
+		}
+	}
+	w.SetAfterEvent(c.observe)
+	return c, nil
+}
+
+// raftConfig is the Raft configuration of the member p.
+func (c *Cluster) raftConfig(p *sim.Proc) raftimpl.Config {
+	voters := make([]raftimpl.NodeID, len(c.memberIDs))
+	for i, id := range c.memberIDs {
+		voters[i] = raftimpl.NodeID(id)
+	}
+	return raftimpl.Config{
+		ID: raftimpl.NodeID(p.ID()), Voters: voters,
+		ElectionTicks: c.cfg.ElectionTicks, HeartbeatTicks: c.cfg.HeartbeatTicks,
+		PreVote: c.cfg.PreVote, CheckQuorum: c.cfg.CheckQuorum, ReadOnlyOption: c.cfg.ReadOnly,
+		Rand: p.Rand("election"), Bugs: c.cfg.Bugs, MaxSizePerMsg: c.cfg.MaxSizePerMsg,
+		MaxInflightMsgs: c.cfg.MaxInflightMsgs,
+	}
+}
+
+// observe runs after every event: it feeds every running member to the
+// safety checker and stops the world on the first violation.
+func (c *Cluster) observe() error {
+	if c.violation != nil {
+		return c.violation
+	}
+	nodes := make([]*raftimpl.Node, 0, len(c.memberIDs))
+	for _, id := range c.memberIDs {
+		if m := c.running(id); m != nil {
+			nodes = append(nodes, m.node)
+		}
+	}
+	if err := c.checker.Observe(nodes); err != nil {
+		c.violation = fmt.Errorf("cluster: seed %d at %v: %w", c.w.Seed(), c.w.Now(), err)
+		c.annotate(linearizability.AnnotationNote, "", "safety violation: "+err.Error())
+	}
+	return c.violation
+}
+
+// running returns the live, healthy member id, or nil.
+func (c *Cluster) running(id sim.NodeID) *member {
+	up, _ := c.w.Up(id)
+	m := c.members[id]
+	if !up || m == nil || m.fatal != nil || m.node == nil {
+		return nil
+	}
+	return m
+}
+
+func (c *Cluster) memberFailed(id sim.NodeID, err error) {
+	if c.violation == nil {
+		c.violation = fmt.Errorf("cluster: member %s failed: %w", id, err)
+	}
+}
+
+// noteSoftState traces and annotates leadership changes.
+func (c *Cluster) noteSoftState(id sim.NodeID, ss raftimpl.SoftState, term raftimpl.Term) {
+	if ss.Role != raftimpl.RoleLeader {
+		return
+	}
+	st := c.members[id].node.Status()
+	c.w.Logf("%s is leader in term %v", id, st.Term)
+	c.leaders[st.Term] = id
+	c.annotate(linearizability.AnnotationLeader, id.String(), fmt.Sprintf("%s leads term %v", id, st.Term))
+}
+
+func (c *Cluster) noteApplied(sim.NodeID, *raftimpl.Entry) { c.applied++ }
+
+// annotate adds an instant annotation at the current time.
+func (c *Cluster) annotate(kind linearizability.AnnotationKind, node, text string) {
+	now := lt(c.w.Now())
+	c.history.Annotations = append(c.history.Annotations,
+		linearizability.Annotation{Start: now, End: now, Node: node, Kind: kind, Text: text})
+}
+
+// Annotate lets fault injectors mark a fault (heal false) or its heal in
+// the history, for the checker's visualization.
+func (c *Cluster) Annotate(heal bool, node sim.NodeID, text string) {
+	name := ""
+	if node != 0 {
+		name = node.String()
+	}
+	kind := linearizability.AnnotationFault
+	if heal {
+		kind = linearizability.AnnotationHeal
+	}
+	c.annotate(kind, name, text)
+}
+
+func (c *Cluster) newProcess() linearizability.ClientID {
+	c.processes++
+	return linearizability.ClientID(c.processes)
+}
+
+func (c *Cluster) record(op linearizability.Operation) {
+	op.ID = linearizability.OpID(len(c.history.Ops))
+	c.history.Ops = append(c.history.Ops, op)
+}
+
+// StopClients makes clients finish their current operation and start no
+// more, so that a run can end quietly.
+func (c *Cluster) StopClients() { c.stopClients = true }
+
+// History returns the operations recorded so far, with annotations.
+func (c *Cluster) History() linearizability.History { return c.history }
+
+// Violation returns the first safety violation or member failure, if any.
+func (c *Cluster) Violation() error { return c.violation }
+
+// Members returns the member ids.
+func (c *Cluster) Members() []sim.NodeID { return append([]sim.NodeID(nil), c.memberIDs...) }
+
+// Leader returns the member that leads in the highest term among running
+// members, if any.
+func (c *Cluster) Leader() (sim.NodeID, bool) {
+	var best sim.NodeID
+	var bestTerm raftimpl.Term
+	for _, id := range c.memberIDs {
+		m := c.running(id)
+		if m == nil {
+			continue
+		}
+		if st := m.node.Status(); st.Role == raftimpl.RoleLeader && st.Term > bestTerm {
+			best, bestTerm = id, st.Term
+		}
+	}
+	return best, best != 0
+}
+
+// Status returns a running member's Raft status.
+func (c *Cluster) Status(id sim.NodeID) (raftimpl.Status, bool) {
+	m := c.running(id)
+	if m == nil {
+		return raftimpl.Status{}, false
+	}
+	return m.node.Status(), true
+}
+
+// Applied returns how many entries members have applied in total.
+func (c *Cluster) Applied() uint64 { return c.applied }

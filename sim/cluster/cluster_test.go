@@ -1,0 +1,52 @@
+package cluster_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"etcdsim/linearizability"
+	"etcdsim/nemesis"
+	"etcdsim/sim"
+	"etcdsim/sim/cluster"
+)
+
+func newCluster(t *testing.T, seed uint64, cfg cluster.Config) (*sim.World, *cluster.Cluster) {
+	t.Helper()
+	w := sim.New(seed, sim.Options{Paranoid: true})
+	c, err := cluster.New(w, cfg)
+	require.NoError(t, err)
+	return w, c
+}
+
+func checkLinearizable(t *testing.T, c *cluster.Cluster) *linearizability.Result {
+	t.Helper()
+	res, err := linearizability.Check(c.History(), linearizability.Options{Budget: 20 * time.Second})
+	require.NoError(t, err)
+	return res
+}
+
+func TestHealthyClusterElectsAndServes(t *testing.T) {
+	w, c := newCluster(t, 1, cluster.DefaultConfig())
+	require.NoError(t, w.RunFor(10*time.Second))
+	require.NoError(t, c.Violation())
+	leader, ok := c.Leader()
+	require.True(t, ok, "a healthy cluster has a leader")
+	t.Logf("leader %s, %d ops, %d entries applied, %d events", leader, len(c.History().Ops), c.Applied(), w.Events())
+	require.Greater(t, len(c.History().Ops), 500)
+	res := checkLinearizable(t, c)
+	require.Equal(t, linearizability.Linearizable, res.Verdict)
+}
+
+func TestFaultyRunsStayLinearizable(t *testing.T) {
+	mix := nemesis.Mix{Partition: true, Crash: true, Reorder: true, Duplicate: true, Drop: true, Skew: true}
+	faults := nemesis.DefaultConfig(mix)
+	for seed := uint64(1); seed <= 10; seed++ {
+		out, err := cluster.Run(seed, cluster.RunConfig{Cluster: cluster.DefaultConfig(), Faults: &faults,
+			Duration: 15 * time.Second, Settle: 5 * time.Second, CheckBudget: 20 * time.Second})
+		require.NoError(t, err)
+		t.Log(out, out.Faults)
+		require.False(t, out.Failed(), "replay: seed %d: %v", seed, out)
+	}
+}

@@ -1,0 +1,288 @@
+package cluster
+
+import (
+	"fmt"
+
+	"etcdsim/linearizability"
+	"etcdsim/raftimpl"
+	"etcdsim/raftimpl/wal"
+	"etcdsim/sim"
+)
+
+// Timer tags of a member.
+const tagTick = 1
+
+// readyRoundsMax bounds the Ready rounds one event may cause; Raft settles
+// in a few, so reaching it means a loop in the host or the protocol.
+const readyRoundsMax = 1000
+
+// member is one cluster member for one incarnation: a Raft node, its WAL on
+// the node's simulated disk, and the key-value state machine. Everything
+// here is volatile except what the WAL holds.
+type member struct {
+	c       *Cluster
+	p       *sim.Proc
+	node    *raftimpl.Node
+	storage *raftimpl.MemoryStorage
+	wal     *wal.WAL
+	kv      *kvStore
+	// applied is the index of the last entry applied to kv.
+	// Invariant: applied <= the node's commit index (without planted bugs).
+	applied raftimpl.LogIndex
+	// snapIndex is the index of the member's latest snapshot.
+	snapIndex raftimpl.LogIndex
+	// writes holds, per client, the seq of the write this member must
+	// answer when it applies it. One outstanding op per client bounds it.
+	writes map[uint64]uint64
+	// reads holds the linearizable reads waiting for a read index and for
+	// applied to reach it, one per client.
+	reads map[uint64]*pendingRead
+	// served is the last attempt each client sent here, to drop copies.
+	served map[uint64]attemptKey
+	// fatal is set when the member stopped on an error (a corrupt WAL).
+	fatal error
+}
+
+type pendingRead struct {
+	seq   uint64
+	key   string
+	index raftimpl.LogIndex
+	ready bool // a ReadState has set index
+}
+
+func newMember(c *Cluster, p *sim.Proc) *member {
+	return &member{c: c, p: p, writes: map[uint64]uint64{}, reads: map[uint64]*pendingRead{},
+		served: map[uint64]attemptKey{}}
+}
+
+// Start recovers from the WAL and starts the tick timer. A WAL that cannot
+// be replayed stops the member for good: its error names file and offset.
+func (m *member) Start() {
+	if err := m.recover(); err != nil {
+		m.stop(err)
+		return
+	}
+	m.armTick()
+}
+
+func (m *member) recover() error {
+	w, st, err := wal.Open(walDir{m.p.Disk()})
+	if err != nil {
+		return fmt.Errorf("%s: %w", m.p.ID(), err)
+	}
+	storage, err := st.Storage()
+	if err != nil {
+		return fmt.Errorf("%s: %w", m.p.ID(), err)
+	}
+	snap := storage.Snapshot()
+	kv, err := restoreKVStore(snap.Data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", m.p.ID(), err)
+	}
+	cfg := m.c.raftConfig(m.p)
+	node, err := raftimpl.New(cfg, storage)
+	if err != nil {
+		return fmt.Errorf("%s: %w", m.p.ID(), err)
+	}
+	m.wal, m.storage, m.kv, m.node = w, storage, kv, node
+	m.applied, m.snapIndex = snap.Metadata.Index, snap.Metadata.Index
+	m.p.Logf("recovered: term %v commit %v snapshot %v last %v",
+		storage.HardState().Term, storage.HardState().Commit, snap.Metadata.Index, storage.LastIndex())
+	return nil
+}
+
+// catch turns a panic inside the member (an assertion in raftimpl, such as
+// a commit index past the end of a log that a planted bug truncated) into
+// the member stopping with an error, which the cluster reports as a
+// violation of the run: a sweep then names the seed instead of dying.
+// Without planted bugs any such stop is a bug in etcdsim, and fails the run
+// just the same.
+func (m *member) catch() {
+	if r := recover(); r != nil {
+		m.stop(fmt.Errorf("%s panicked: %v", m.p.ID(), r))
+	}
+}
+
+func (m *member) stop(err error) {
+	m.fatal = err
+	m.p.Logf("stopped: %v", err)
+	m.c.memberFailed(m.p.ID(), err)
+}
+
+func (m *member) armTick() {
+	if _, err := m.p.SetTimer(m.c.cfg.TickInterval, tagTick); err != nil {
+		m.stop(err)
+	}
+}
+
+// Fire ticks the Raft node.
+func (m *member) Fire(uint64) {
+	if m.fatal != nil {
+		return
+	}
+	defer m.catch()
+	m.node.Tick()
+	m.handleReady()
+	m.armTick()
+}
+
+// Receive steps a Raft message or serves a client request.
+func (m *member) Receive(from sim.NodeID, msg any) {
+	if m.fatal != nil {
+		return
+	}
+	defer m.catch()
+	switch msg := msg.(type) {
+	case *raftimpl.Message:
+		if err := m.node.Step(*msg); err != nil {
+			m.p.Logf("step %v from %s: %v", msg.Type, from, err)
+		}
+	case *request:
+		m.serve(from, msg)
+	default:
+		m.p.Logf("unexpected message %T from %s", msg, from)
+	}
+	m.handleReady()
+}
+
+// handleReady drains the node's Ready in the order raftimpl.Ready states:
+// persist (and sync when required) BEFORE sending, then apply, then Advance.
+func (m *member) handleReady() {
+	for round := 0; m.node.HasReady(); round++ {
+		if round == readyRoundsMax {
+			m.stop(fmt.Errorf("cluster: %s: Ready did not settle in %d rounds", m.p.ID(), readyRoundsMax))
+			return
+		}
+		rd := m.node.Ready()
+		if err := m.persist(&rd); err != nil {
+			m.stop(err)
+			return
+		}
+		m.send(rd.Messages)
+		if !rd.Snapshot.IsEmpty() {
+			if err := m.installSnapshot(rd.Snapshot); err != nil {
+				m.stop(err)
+				return
+			}
+		}
+		if rd.SoftState != nil {
+			m.c.noteSoftState(m.p.ID(), *rd.SoftState, rd.HardState.Term)
+		}
+		m.apply(rd.CommittedEntries)
+		m.noteReadStates(rd.ReadStates)
+		m.node.Advance(rd)
+		m.serveReads()
+		m.maybeSnapshot()
+	}
+}
+
+func (m *member) persist(rd *raftimpl.Ready) error {
+	if !rd.Snapshot.IsEmpty() {
+		if err := m.wal.SaveSnapshot(rd.Snapshot); err != nil {
+			return fmt.Errorf("%s: %w", m.p.ID(), err)
+		}
+	}
+	if err := m.wal.Save(rd.HardState, rd.Entries, rd.MustSync); err != nil {
+		return fmt.Errorf("%s: %w", m.p.ID(), err)
+	}
+	return nil
+}
+
+// send copies each Message value out of the Ready (the node reuses the
+// Ready's slice after Advance). Entries and snapshots are shared, never
+// modified (raftimpl.Message), so they travel without a copy.
+func (m *member) send(msgs []raftimpl.Message) {
+	for i := range msgs {
+		msg := msgs[i]
+		size := 64
+		for j := range msg.Entries {
+			size += 24 + len(msg.Entries[j].Data)
+		}
+		if msg.Snapshot != nil {
+			size += len(msg.Snapshot.Data)
+		}
+		if err := m.p.Send(sim.NodeID(msg.To), &msg, size); err != nil {
+			m.p.Logf("send to %v: %v", msg.To, err)
+		}
+	}
+}
+
+func (m *member) installSnapshot(snap raftimpl.Snapshot) error {
+	kv, err := restoreKVStore(snap.Data)
+	if err != nil {
+		return fmt.Errorf("%s: %w", m.p.ID(), err)
+	}
+	m.kv = kv
+	m.applied, m.snapIndex = snap.Metadata.Index, snap.Metadata.Index
+	m.p.Logf("installed snapshot at %v", snap.Metadata.Index)
+	return nil
+}
+
+// apply runs committed entries on the state machine and answers the
+// clients whose writes this member accepted.
+func (m *member) apply(ents []raftimpl.Entry) {
+	for i := range ents {
+		e := &ents[i]
+		if e.Index <= m.applied {
+			continue // already in the snapshot
+		}
+		assertf(e.Index == m.applied+1, "%s: applying %v after %v", m.p.ID(), e.Index, m.applied)
+		m.applied = e.Index
+		m.c.noteApplied(m.p.ID(), e)
+		if e.Type != raftimpl.EntryNormal || len(e.Data) == 0 {
+			continue
+		}
+		cmd, err := unmarshalCommand(e.Data)
+		if err != nil {
+			m.p.Logf("entry %v: %v", e.Index, err)
+			continue
+		}
+		out, dup := m.kv.apply(cmd)
+		if seq, ok := m.writes[cmd.client]; ok && seq == cmd.seq && !dup {
+			delete(m.writes, cmd.client)
+			m.reply(sim.NodeID(cmd.client), &response{seq: cmd.seq, out: out})
+		}
+	}
+}
+
+// maybeSnapshot takes a snapshot every SnapshotEvery applied entries and
+// compacts the log and the WAL behind it, keeping SnapshotCatchUp entries
+// for followers that lag a little.
+func (m *member) maybeSnapshot() {
+	every := m.c.cfg.SnapshotEvery
+	if every == 0 || m.applied < m.snapIndex+raftimpl.LogIndex(every) {
+		return
+	}
+	at := m.applied
+	snap, err := m.storage.CreateSnapshot(at, m.node.Status().ConfState, m.kv.snapshot())
+	if err != nil {
+		m.stop(fmt.Errorf("%s: snapshot at %v: %w", m.p.ID(), at, err))
+		return
+	}
+	m.snapIndex = at
+	if keep := raftimpl.LogIndex(m.c.cfg.SnapshotCatchUp); at > keep {
+		if err := m.storage.Compact(at - keep); err != nil {
+			m.p.Logf("compact log to %v: %v", at-keep, err)
+		}
+	}
+	ents, err := m.storage.Entries(at+1, m.storage.LastIndex()+1, ^uint64(0))
+	if err != nil && m.storage.LastIndex() > at {
+		m.stop(fmt.Errorf("%s: entries after snapshot: %w", m.p.ID(), err))
+		return
+	}
+	if err := m.wal.Compact(snap, m.storage.HardState(), ents); err != nil {
+		m.stop(fmt.Errorf("%s: %w", m.p.ID(), err))
+		return
+	}
+	m.p.Logf("snapshot at %v", at)
+}
+
+// reply sends a response to a client.
+func (m *member) reply(to sim.NodeID, r *response) {
+	if err := m.p.Send(to, r, 32+len(r.out.Value)); err != nil {
+		m.p.Logf("reply to %s: %v", to, err)
+	}
+}
+
+// kvRead serves a read from the local state machine.
+func (m *member) kvRead(key string) linearizability.KVOutput { return m.kv.get(key) }
