@@ -76,6 +76,8 @@ type Cluster struct {
 	memberIDs []sim.NodeID
 	members   map[sim.NodeID]*member
 	checker   *raftimpl.Checker
+	// observed is observe's scratch list of running members' nodes.
+	observed []*raftimpl.Node
 	// violation is the first safety violation or member failure seen.
 	violation error
 	history   linearizability.History
@@ -144,12 +146,18 @@ func (c *Cluster) observe() error {
 	if c.violation != nil {
 		return c.violation
 	}
-	nodes := make([]*raftimpl.Node, 0, len(c.memberIDs))
+	// Only members this event touched can have changed; the checker keeps
+	// what it learned of the others. Visit them in id order.
+	nodes := c.observed[:0]
 	for _, id := range c.memberIDs {
-		if m := c.running(id); m != nil {
-			nodes = append(nodes, m.node)
+		if m := c.members[id]; m != nil && m.touched {
+			m.touched = false
+			if m.healthy() {
+				nodes = append(nodes, m.node)
+			}
 		}
 	}
+	c.observed = nodes
 	if err := c.checker.Observe(nodes); err != nil {
 		c.violation = fmt.Errorf("cluster: seed %d at %v: %w", c.w.Seed(), c.w.Now(), err)
 		c.annotate(linearizability.AnnotationNote, "", "safety violation: "+err.Error())
@@ -159,12 +167,10 @@ func (c *Cluster) observe() error {
 
 // running returns the live, healthy member id, or nil.
 func (c *Cluster) running(id sim.NodeID) *member {
-	up, _ := c.w.Up(id)
-	m := c.members[id]
-	if !up || m == nil || m.fatal != nil || m.node == nil {
-		return nil
+	if m := c.members[id]; m != nil && m.healthy() {
+		return m
 	}
-	return m
+	return nil
 }
 
 func (c *Cluster) memberFailed(id sim.NodeID, err error) {
@@ -258,3 +264,23 @@ func (c *Cluster) Status(id sim.NodeID) (raftimpl.Status, bool) {
 
 // Applied returns how many entries members have applied in total.
 func (c *Cluster) Applied() uint64 { return c.applied }
+
+// Command encodes a client's write as a log entry, as members propose it;
+// benchmarks use it to feed ProposeBatch.
+func Command(client, seq uint64, op linearizability.KVInput) []byte {
+	c := command{client: client, seq: seq, op: op}
+	return c.marshal()
+}
+
+// ProposeBatch proposes data on member id as a local client would, without
+// a reply: benchmarks drive throughput with it. It returns the Raft node's
+// error (raftimpl.ErrProposalDropped without a leader).
+func (c *Cluster) ProposeBatch(id sim.NodeID, data [][]byte) error {
+	m := c.running(id)
+	if m == nil {
+		return fmt.Errorf("cluster: member %s is not running", id)
+	}
+	m.touched = true
+	defer m.handleReady()
+	return m.node.ProposeBatch(data)
+}

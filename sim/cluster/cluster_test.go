@@ -50,3 +50,21 @@ func TestFaultyRunsStayLinearizable(t *testing.T) {
 		require.False(t, out.Failed(), "replay: seed %d: %v", seed, out)
 	}
 }
+
+// TestRunsReplayFromTheSeed runs the busiest fault mix twice per seed and
+// requires the same trace hash, event count and history.
+func TestRunsReplayFromTheSeed(t *testing.T) {
+	mix := nemesis.Mix{Partition: true, Crash: true, Reorder: true, Duplicate: true, Skew: true}
+	faults := nemesis.DefaultConfig(mix)
+	rc := cluster.DefaultRun()
+	rc.Faults = &faults
+	for seed := uint64(1); seed <= 3; seed++ {
+		a, err := cluster.Run(seed, rc)
+		require.NoError(t, err)
+		b, err := cluster.Run(seed, rc)
+		require.NoError(t, err)
+		require.Equal(t, a.TraceHash, b.TraceHash, "seed %d diverged on replay", seed)
+		require.Equal(t, a.Events, b.Events)
+		require.Equal(t, a.History, b.History)
+	}
+}

@@ -41,6 +41,10 @@ type member struct {
 	served map[uint64]attemptKey
 	// fatal is set when the member stopped on an error (a corrupt WAL).
 	fatal error
+	// touched marks a member that ran since the observer last looked.
+	touched bool
+	// msgArena is the chunk newMessage carves sent messages from.
+	msgArena []raftimpl.Message
 }
 
 type pendingRead struct {
@@ -58,6 +62,7 @@ func newMember(c *Cluster, p *sim.Proc) *member {
 // Start recovers from the WAL and starts the tick timer. A WAL that cannot
 // be replayed stops the member for good: its error names file and offset.
 func (m *member) Start() {
+	m.touched = true
 	if err := m.recover(); err != nil {
 		m.stop(err)
 		return
@@ -91,6 +96,10 @@ func (m *member) recover() error {
 	return nil
 }
 
+// healthy reports whether this incarnation is running and has not stopped
+// on an error.
+func (m *member) healthy() bool { return m.p.Up() && m.fatal == nil && m.node != nil }
+
 // catch turns a panic inside the member (an assertion in raftimpl, such as
 // a commit index past the end of a log that a planted bug truncated) into
 // the member stopping with an error, which the cluster reports as a
@@ -120,6 +129,7 @@ func (m *member) Fire(uint64) {
 	if m.fatal != nil {
 		return
 	}
+	m.touched = true
 	defer m.catch()
 	m.node.Tick()
 	m.handleReady()
@@ -131,6 +141,7 @@ func (m *member) Receive(from sim.NodeID, msg any) {
 	if m.fatal != nil {
 		return
 	}
+	m.touched = true
 	defer m.catch()
 	switch msg := msg.(type) {
 	case *raftimpl.Message:
@@ -193,7 +204,7 @@ func (m *member) persist(rd *raftimpl.Ready) error {
 // modified (raftimpl.Message), so they travel without a copy.
 func (m *member) send(msgs []raftimpl.Message) {
 	for i := range msgs {
-		msg := msgs[i]
+		msg := m.newMessage(msgs[i])
 		size := 64
 		for j := range msg.Entries {
 			size += 24 + len(msg.Entries[j].Data)
@@ -201,10 +212,24 @@ func (m *member) send(msgs []raftimpl.Message) {
 		if msg.Snapshot != nil {
 			size += len(msg.Snapshot.Data)
 		}
-		if err := m.p.Send(sim.NodeID(msg.To), &msg, size); err != nil {
+		if err := m.p.Send(sim.NodeID(msg.To), msg, size); err != nil {
 			m.p.Logf("send to %v: %v", msg.To, err)
 		}
 	}
+}
+
+// msgChunk is how many messages newMessage carves from one allocation.
+const msgChunk = 128
+
+// newMessage copies msg into the member's current chunk of messages, so
+// that sending costs an allocation per chunk rather than per message. A
+// chunk is freed once none of its messages is in flight.
+func (m *member) newMessage(msg raftimpl.Message) *raftimpl.Message {
+	if len(m.msgArena) == cap(m.msgArena) {
+		m.msgArena = make([]raftimpl.Message, 0, msgChunk)
+	}
+	m.msgArena = append(m.msgArena, msg)
+	return &m.msgArena[len(m.msgArena)-1]
 }
 
 func (m *member) installSnapshot(snap raftimpl.Snapshot) error {
