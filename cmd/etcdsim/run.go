@@ -197,10 +197,7 @@ func runRaft(out io.Writer, f runFlags) error {
 	rep := runReport{Seed: f.seed, Scenario: "raft", TraceHash: fmt.Sprintf("%016x", o.TraceHash),
 		Events: o.Events, SimSeconds: o.SimTime.Seconds(), WallSeconds: time.Since(start).Seconds(),
 		Members: rc.Cluster.Members, Faults: o.Faults, Ops: o.Ops, Verdict: o.VerdictName(),
-		Replay: replayLine(f)}
-	for _, b := range f.bugs {
-		rep.Bugs = append(rep.Bugs, b)
-	}
+		Replay: replayLine(f), Bugs: f.bugs}
 	if o.Violation != nil {
 		rep.Violation = o.Violation.Error()
 	} else if o.Runaway != nil {

@@ -180,7 +180,7 @@ func (c *Cluster) memberFailed(id sim.NodeID, err error) {
 }
 
 // noteSoftState traces and annotates leadership changes.
-func (c *Cluster) noteSoftState(id sim.NodeID, ss raftimpl.SoftState, term raftimpl.Term) {
+func (c *Cluster) noteSoftState(id sim.NodeID, ss raftimpl.SoftState) {
 	if ss.Role != raftimpl.RoleLeader {
 		return
 	}

@@ -177,7 +177,7 @@ func (m *member) handleReady() {
 			}
 		}
 		if rd.SoftState != nil {
-			m.c.noteSoftState(m.p.ID(), *rd.SoftState, rd.HardState.Term)
+			m.c.noteSoftState(m.p.ID(), *rd.SoftState)
 		}
 		m.apply(rd.CommittedEntries)
 		m.noteReadStates(rd.ReadStates)
@@ -251,7 +251,9 @@ func (m *member) apply(ents []raftimpl.Entry) {
 		if e.Index <= m.applied {
 			continue // already in the snapshot
 		}
-		assertf(e.Index == m.applied+1, "%s: applying %v after %v", m.p.ID(), e.Index, m.applied)
+		if e.Index != m.applied+1 {
+			panic(fmt.Sprintf("cluster: %s: applying %v after %v", m.p.ID(), e.Index, m.applied))
+		}
 		m.applied = e.Index
 		m.c.noteApplied(m.p.ID(), e)
 		if e.Type != raftimpl.EntryNormal || len(e.Data) == 0 {
