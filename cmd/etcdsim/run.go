@@ -53,6 +53,7 @@ type runFlags struct {
 	seed              uint64
 	asJSON, showTrace bool
 	scenario, faults  string
+	reads             string
 	bugs              []string
 	members, clients  int
 	duration, settle  time.Duration
@@ -94,6 +95,7 @@ The same --seed (and flags) always prints the same trace_hash.`,
 	fl.StringArrayVar(&f.bugs, "bug", nil, "plant a bug (repeatable): "+strings.Join(bugNames(), ", "))
 	fl.StringVar(&f.faults, "faults", "", "comma-separated fault mix: "+strings.Join(faultNames, ", ")+
 		"; default: the planted bugs' mixes, else partition,crash")
+	fl.StringVar(&f.reads, "reads", "safe", "linearizable reads: safe (ReadIndex) or lease (clock-dependent)")
 	fl.IntVar(&f.members, "members", def.Members, "cluster members (gossip: nodes)")
 	fl.IntVar(&f.clients, "clients", def.Clients, "clients running the workload")
 	fl.DurationVar(&f.duration, "duration", cluster.RunDuration, "simulated time with clients and faults")
@@ -174,6 +176,14 @@ func raftRun(f runFlags) (cluster.RunConfig, error) {
 		rc.Faults = &cfg
 	}
 	rc.Cluster.Members, rc.Cluster.Clients = f.members, f.clients
+	switch f.reads {
+	case "safe":
+		rc.Cluster.ReadOnly = raftimpl.ReadOnlySafe
+	case "lease":
+		rc.Cluster.ReadOnly = raftimpl.ReadOnlyLeaseBased
+	default:
+		return rc, fmt.Errorf("--reads %q: want safe or lease", f.reads)
+	}
 	if f.duration <= 0 || f.settle < 0 {
 		return rc, fmt.Errorf("--duration %v must be positive and --settle %v not negative", f.duration, f.settle)
 	}
@@ -229,6 +239,9 @@ func replayLine(f runFlags) string {
 	parts := []string{"etcdsim run --seed", fmt.Sprint(f.seed)}
 	for _, b := range f.bugs {
 		parts = append(parts, "--bug", b)
+	}
+	if f.reads != "safe" {
+		parts = append(parts, "--reads", f.reads)
 	}
 	if f.faults != "" {
 		parts = append(parts, "--faults", f.faults)

@@ -75,6 +75,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"--bug", "nope", `--bug: raftimpl: unknown bug "nope" (valid: figure8-commit`},
 		{"--faults", "partition,flood", `--faults: unknown fault "flood"`},
 		{"--scenario", "paxos", `--scenario "paxos": want raft or gossip`},
+		{"--reads", "fast", `--reads "fast": want safe or lease`},
 	} {
 		code, out := runCLI(t, "run", tc.flag, tc.value)
 		require.Equal(t, exitUsage, code, tc.flag)
