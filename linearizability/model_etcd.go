@@ -22,6 +22,7 @@ func newEtcdModel(claimed map[Revision]bool, seen Revision, quiet quietSpans) po
 	m.Step = func(state, input, output any) (bool, any) {
 		return r.step(state.(*etcdState), input, output)
 	}
+	m.StepContext = withContext(m.Step)
 	return m
 }
 

@@ -7,9 +7,18 @@ import (
 	"github.com/anishathalye/porcupine"
 )
 
-// perKeyModel is the porcupine model of independent registers: each key is
-// its own partition and its state is one value. It ignores revisions.
-var perKeyModel = porcupine.Model{
+// perKeyModel is perKeyModelBase with a StepContext, so that porcupine
+// can stop a step when the budget runs out.
+var perKeyModel = func() porcupine.Model {
+	m := perKeyModelBase
+	m.StepContext = withContext(m.Step)
+	return m
+}()
+
+// perKeyModelBase is the porcupine model of independent registers: each
+// key is its own partition and its state is one value. It ignores
+// revisions.
+var perKeyModelBase = porcupine.Model{
 	Init: func() any { return kvState{} },
 	Step: func(state, input, output any) (bool, any) {
 		st := state.(kvState)
