@@ -15,7 +15,10 @@
 // of base plus uniform jitter (per link or default), loss, duplication, and
 // in-order (FIFO, the default) or reordered delivery. Partitions are sets of
 // blocked directed links; messages are checked when sent and when delivered.
-// Scripted tests can hold messages and drop or release them one by one.
+// Each link holds at most DefaultLinkQueueMax messages in flight (settable):
+// more are dropped as "queue full", so a protocol that floods a link loses
+// messages instead of exhausting memory. Scripted tests can hold messages
+// and drop or release them one by one.
 //
 // A crash drops the node's volatile state, stales its pending timers and the
 // messages in flight to it, and reverts its disk to the synced bytes (plus,
