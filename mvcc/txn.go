@@ -35,12 +35,7 @@ func (s *Store) Txn(r *TxnRequest) (*TxnResponse, error) {
 // applyTxn is etcd's applierV3backend.Txn after validation.
 func (s *Store) applyTxn(r *TxnRequest) (*TxnResponse, error) {
 	path := s.compareToPath(r, nil)
-	if !isTxnReadonly(r) {
-		if _, err := s.checkRequests(r, path, s.checkRequestPut); err != nil {
-			return nil, err
-		}
-	}
-	if _, err := s.checkRequests(r, path, s.checkRequestRange); err != nil {
+	if _, err := s.checkRequests(r, path, s.checkRequestOp); err != nil {
 		return nil, err
 	}
 	resp, _ := newTxnResp(r, path)
@@ -148,23 +143,6 @@ func compareInt64(a, b int64) int {
 	return 0
 }
 
-// isTxnReadonly reports whether no branch, at any depth, writes.
-func isTxnReadonly(r *TxnRequest) bool {
-	for _, ops := range [][]*RequestOp{r.Success, r.Failure} {
-		for _, op := range ops {
-			switch op.kind() {
-			case opPut, opDeleteRange:
-				return false
-			case opTxn:
-				if !isTxnReadonly(op.RequestTxn) {
-					return false
-				}
-			}
-		}
-	}
-	return true
-}
-
 // checkRequests runs f on every non-txn op along path and returns how many
 // nested txns it walked.
 func (s *Store) checkRequests(r *TxnRequest, path []bool, f func(*RequestOp) error) (int, error) {
@@ -184,6 +162,18 @@ func (s *Store) checkRequests(r *TxnRequest, path []bool, f func(*RequestOp) err
 		}
 	}
 	return txns, nil
+}
+
+// checkRequestOp checks one op of the chosen branch before the txn runs,
+// as etcd v3.6 does (etcdserver/txn checkTxn): ops are checked in order and
+// the first failure is returned. etcd v3.5 checked every put before any
+// range, so a txn with a failing range and then a failing put answered with
+// the put's error there and with the range's from v3.6 on.
+func (s *Store) checkRequestOp(op *RequestOp) error {
+	if err := s.checkRequestPut(op); err != nil {
+		return err
+	}
+	return s.checkRequestRange(op)
 }
 
 // checkRequestPut is etcd's checkRequestPut: before a write txn runs, an
