@@ -1,0 +1,55 @@
+package mvcc_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"etcdsim/mvcc"
+)
+
+// TestCompactKeepsKeyRecreatedInSameTxn: a txn deletes every key from "fk/"
+// on and puts "fk/b" again, so one main revision ends a generation and
+// starts the next. Compacting at that revision must keep the new value;
+// etcd v3.6.5 drops it and dies on the next read (etcd-io/etcd#22376).
+func TestCompactKeepsKeyRecreatedInSameTxn(t *testing.T) {
+	for _, backend := range []string{"mem", "bolt"} {
+		t.Run(backend, func(t *testing.T) {
+			var s *mvcc.Store
+			var err error
+			if backend == "mem" {
+				s, err = mvcc.OpenMem(mvcc.Config{})
+			} else {
+				s, err = mvcc.OpenBolt(filepath.Join(t.TempDir(), "db"), mvcc.Config{})
+			}
+			require.NoError(t, err)
+			defer s.Close()
+			compactRecreated(t, s)
+		})
+	}
+}
+
+func compactRecreated(t *testing.T, s *mvcc.Store) {
+	for _, k := range []string{"fk/a", "fk/b"} {
+		_, err := s.Put(&mvcc.PutRequest{Key: []byte(k), Value: []byte("1")})
+		require.NoError(t, err)
+	}
+	txn, err := s.Txn(&mvcc.TxnRequest{Success: []*mvcc.RequestOp{
+		{RequestDeleteRange: &mvcc.DeleteRangeRequest{Key: []byte("fk/"), RangeEnd: []byte{0}}},
+		{RequestPut: &mvcc.PutRequest{Key: []byte("fk/b"), Value: []byte("2")}},
+	}})
+	require.NoError(t, err)
+	rev := txn.Header.Revision
+	_, err = s.Compact(&mvcc.CompactionRequest{Revision: rev})
+	require.NoError(t, err)
+	s.CheckInvariants()
+	got, err := s.Range(&mvcc.RangeRequest{Key: []byte("fk/"), RangeEnd: []byte("fk0")})
+	require.NoError(t, err)
+	require.Len(t, got.Kvs, 1)
+	kv := got.Kvs[0]
+	require.Equal(t, "fk/b", string(kv.Key))
+	require.Equal(t, "2", string(kv.Value))
+	require.Equal(t, rev, kv.CreateRevision)
+	require.EqualValues(t, 1, kv.Version)
+}
