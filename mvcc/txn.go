@@ -4,8 +4,8 @@ import "bytes"
 
 // Txn runs compares, then the Success or Failure list, in one revision
 // (none if it changes nothing). Every compare, nested ones included, is
-// evaluated against the store before the txn, and the puts and ranges on
-// the chosen path are checked before any op runs, as in etcd v3.5. It
+// evaluated against the store before the txn, and the ops on the chosen
+// path are checked in order before any op runs, as in etcd v3.6. It
 // returns ErrTooManyOps, ErrEmptyKey, ErrDuplicateKey, ErrKeyNotFound,
 // ErrInvalidSortOption, ErrValueProvided, ErrLeaseProvided, ErrNoSpace,
 // ErrRequestTooLarge, ErrLeaseNotFound, ErrCompacted or ErrFutureRev.
@@ -35,7 +35,21 @@ func (s *Store) Txn(r *TxnRequest) (*TxnResponse, error) {
 // applyTxn is etcd's applierV3backend.Txn after validation.
 func (s *Store) applyTxn(r *TxnRequest) (*TxnResponse, error) {
 	path := s.compareToPath(r, nil)
-	if _, err := s.checkRequests(r, path, s.checkRequestOp); err != nil {
+	// dels are the branch's deletes so far, in execution order.
+	var dels []*DeleteRangeRequest
+	check := func(op *RequestOp) error {
+		if err := s.checkRequestOp(op); err != nil {
+			return err
+		}
+		switch op.kind() {
+		case opDeleteRange:
+			dels = append(dels, op.RequestDeleteRange)
+		case opPut:
+			return checkPutAfterDeletes(op.RequestPut, dels)
+		}
+		return nil
+	}
+	if _, err := s.checkRequests(r, path, check); err != nil {
 		return nil, err
 	}
 	resp, _ := newTxnResp(r, path)
@@ -162,6 +176,38 @@ func (s *Store) checkRequests(r *TxnRequest, path []bool, f func(*RequestOp) err
 		}
 	}
 	return txns, nil
+}
+
+// checkPutAfterDeletes refuses an ignore_value or ignore_lease put of a key
+// that an earlier delete of the same txn removes: it would find no previous
+// value when it runs. etcd's duplicate-key check is meant to refuse such a
+// txn but reads a range end of "\x00" as covering nothing, so etcd v3.6.5
+// accepts it and then panics applying it (etcd-io/etcd#22445). We answer
+// ErrKeyNotFound, etcd's error for an ignore_* put without a previous value,
+// before anything is written.
+func checkPutAfterDeletes(p *PutRequest, dels []*DeleteRangeRequest) error {
+	if !p.IgnoreValue && !p.IgnoreLease {
+		return nil
+	}
+	for _, d := range dels {
+		if deleteCovers(d, p.Key) {
+			return ErrKeyNotFound
+		}
+	}
+	return nil
+}
+
+// deleteCovers reports whether delete d removes key k. Unlike keyInterval,
+// which copies etcd's duplicate-key check, "\x00" as range end means every
+// key from Key on, as a delete applies it.
+func deleteCovers(d *DeleteRangeRequest, k []byte) bool {
+	switch {
+	case len(d.RangeEnd) == 0:
+		return bytes.Equal(d.Key, k)
+	case len(d.RangeEnd) == 1 && d.RangeEnd[0] == 0:
+		return bytes.Compare(d.Key, k) <= 0
+	}
+	return bytes.Compare(d.Key, k) <= 0 && bytes.Compare(k, d.RangeEnd) < 0
 }
 
 // checkRequestOp checks one op of the chosen branch before the txn runs,

@@ -53,3 +53,31 @@ func compactRecreated(t *testing.T, s *mvcc.Store) {
 	require.Equal(t, rev, kv.CreateRevision)
 	require.EqualValues(t, 1, kv.Version)
 }
+
+// TestIgnoreValuePutAfterFromKeyDeleteIsRefused: the same kind of txn, but
+// the put keeps the old value (IgnoreValue), which the delete just removed.
+// etcd v3.6.5 accepts it and panics applying it (etcd-io/etcd#22445); we
+// refuse it with ErrKeyNotFound before anything is written.
+func TestIgnoreValuePutAfterFromKeyDeleteIsRefused(t *testing.T) {
+	s, err := mvcc.OpenMem(mvcc.Config{})
+	require.NoError(t, err)
+	defer s.Close()
+	_, err = s.Put(&mvcc.PutRequest{Key: []byte("fk/b"), Value: []byte("1")})
+	require.NoError(t, err)
+	before := s.Rev()
+	for _, put := range []*mvcc.PutRequest{
+		{Key: []byte("fk/b"), IgnoreValue: true},
+		{Key: []byte("fk/b"), Value: []byte("2"), IgnoreLease: true},
+	} {
+		_, err = s.Txn(&mvcc.TxnRequest{Success: []*mvcc.RequestOp{
+			{RequestDeleteRange: &mvcc.DeleteRangeRequest{Key: []byte("fk/"), RangeEnd: []byte{0}}},
+			{RequestPut: put},
+		}})
+		require.ErrorIs(t, err, mvcc.ErrKeyNotFound)
+	}
+	require.Equal(t, before, s.Rev(), "a refused txn writes nothing")
+	got, err := s.Range(&mvcc.RangeRequest{Key: []byte("fk/b")})
+	require.NoError(t, err)
+	require.Len(t, got.Kvs, 1)
+	s.CheckInvariants()
+}
