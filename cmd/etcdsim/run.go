@@ -149,30 +149,30 @@ func parseFaults(list string) (*nemesis.Mix, error) {
 func raftRun(f runFlags) (cluster.RunConfig, error) {
 	rc := cluster.DefaultRun()
 	rc.Duration, rc.Settle, rc.Visualize = f.duration, f.settle, f.html != ""
-	mix := nemesis.Mix{Partition: true, Crash: true}
-	for i, name := range f.bugs {
+	// The fault mix: DefaultRun's, unless bugs bring theirs (united) or
+	// --faults names one ("none": no faults).
+	var mix *nemesis.Mix
+	for _, name := range f.bugs {
 		b, err := raftimpl.ParseBug(name)
 		if err != nil {
 			return rc, fmt.Errorf("--bug: %w", err)
 		}
 		rc.Cluster.Bugs = rc.Cluster.Bugs.With(b)
 		bm := cluster.BugSetup(b, &rc.Cluster)
-		if i == 0 {
-			mix = bm
-		} else {
-			mix = mix.Union(bm)
+		if mix != nil {
+			bm = mix.Union(bm)
 		}
+		mix = &bm
 	}
-	faults := &mix
 	if f.faults != "" {
 		m, err := parseFaults(f.faults)
 		if err != nil {
 			return rc, err
 		}
-		faults = m
+		mix, rc.Faults = m, nil
 	}
-	if faults != nil {
-		cfg := nemesis.DefaultConfig(*faults)
+	if mix != nil {
+		cfg := nemesis.DefaultConfig(*mix)
 		rc.Faults = &cfg
 	}
 	rc.Cluster.Members, rc.Cluster.Clients = f.members, f.clients
@@ -188,7 +188,7 @@ func raftRun(f runFlags) (cluster.RunConfig, error) {
 		return rc, fmt.Errorf("--duration %v must be positive and --settle %v not negative", f.duration, f.settle)
 	}
 	if err := rc.Cluster.Validate(); err != nil {
-		return rc, fmt.Errorf("--members/--clients: %w", err)
+		return rc, fmt.Errorf("--members/--clients/--reads/--bug: %w", err)
 	}
 	return rc, nil
 }

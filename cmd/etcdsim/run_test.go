@@ -81,6 +81,36 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		require.Equal(t, exitUsage, code, tc.flag)
 		require.Contains(t, out, tc.says, "the error names the flag")
 	}
+	// read-without-quorum turns CheckQuorum off, which lease reads need.
+	code, out := runCLI(t, "run", "--reads", "lease", "--bug", "read-without-quorum")
+	require.Equal(t, exitUsage, code, out)
+	require.Contains(t, out, "lease reads need CheckQuorum")
+}
+
+func TestRunFaultsSelection(t *testing.T) {
+	for _, tc := range []struct {
+		args  []string
+		kinds []string // fault kinds that may appear
+	}{
+		{nil, []string{"partition", "crash"}},
+		{[]string{"--faults", "none"}, nil},
+		{[]string{"--bug", "apply-uncommitted", "--faults", "skew"}, []string{"skew"}},
+		{[]string{"--bug", "read-without-quorum", "--bug", "reply-before-fsync", "--duration", "60s"},
+			[]string{"partition", "crash"}},
+	} {
+		args := append([]string{"run", "--seed", "5", "--json"}, tc.args...)
+		_, out := runCLI(t, args...)
+		rep := decodeRun(t, out)
+		faults, _ := rep["faults"].(map[string]any)
+		if tc.kinds == nil {
+			require.Empty(t, faults, "%v", tc.args)
+			continue
+		}
+		require.NotEmpty(t, faults, "%v", tc.args)
+		for kind := range faults {
+			require.Contains(t, tc.kinds, kind, "%v", tc.args)
+		}
+	}
 }
 
 func TestRunTracePrintsRecords(t *testing.T) {
