@@ -13,13 +13,7 @@ import (
 // intervals are linearizable by construction: the checker must agree.
 func TestGeneratedHistoriesAreLinearizable(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		cfg := genConfig{
-			seed:       rapid.Uint64().Draw(t, "seed"),
-			clients:    rapid.IntRange(1, 6).Draw(t, "clients"),
-			ops:        rapid.IntRange(1, 120).Draw(t, "ops"),
-			keys:       rapid.IntRange(1, 4).Draw(t, "keys"),
-			unknownPct: rapid.IntRange(0, 30).Draw(t, "unknownPct"),
-		}
+		cfg := drawGenConfig(t, 6, 120, 4)
 		cfg.watch = rapid.Bool().Draw(t, "watch")
 		for _, h := range []History{genKV(cfg), genEtcd(cfg)} {
 			res, err := Check(h, Options{Budget: time.Minute})
@@ -34,13 +28,7 @@ func TestGeneratedHistoriesAreLinearizable(t *testing.T) {
 // with a revision far ahead, must always be caught.
 func TestCorruptedHistoriesAreNot(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		cfg := genConfig{
-			seed:       rapid.Uint64().Draw(t, "seed"),
-			clients:    rapid.IntRange(1, 6).Draw(t, "clients"),
-			ops:        rapid.IntRange(1, 120).Draw(t, "ops"),
-			keys:       rapid.IntRange(1, 4).Draw(t, "keys"),
-			unknownPct: rapid.IntRange(0, 30).Draw(t, "unknownPct"),
-		}
+		cfg := drawGenConfig(t, 6, 120, 4)
 		h := genEtcd(cfg)
 		var known []int
 		for i, op := range h.Ops {
@@ -68,13 +56,7 @@ func TestCorruptedHistoriesAreNot(t *testing.T) {
 // either model.
 func TestPhantomReadsAreCaught(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		cfg := genConfig{
-			seed:       rapid.Uint64().Draw(t, "seed"),
-			clients:    rapid.IntRange(1, 6).Draw(t, "clients"),
-			ops:        rapid.IntRange(1, 120).Draw(t, "ops"),
-			keys:       rapid.IntRange(1, 4).Draw(t, "keys"),
-			unknownPct: rapid.IntRange(0, 30).Draw(t, "unknownPct"),
-		}
+		cfg := drawGenConfig(t, 6, 120, 4)
 		kvh, eh := genKV(cfg), genEtcd(cfg)
 		var corrupted []History
 		for i, op := range kvh.Ops {
@@ -107,14 +89,8 @@ func TestPhantomReadsAreCaught(t *testing.T) {
 // and visualization) returns a verdict and never panics.
 func TestArbitraryResponsesNeverPanic(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		cfg := genConfig{
-			seed:       rapid.Uint64().Draw(t, "seed"),
-			clients:    rapid.IntRange(1, 5).Draw(t, "clients"),
-			ops:        rapid.IntRange(1, 60).Draw(t, "ops"),
-			keys:       rapid.IntRange(1, 3).Draw(t, "keys"),
-			unknownPct: rapid.IntRange(0, 30).Draw(t, "unknownPct"),
-			watch:      rapid.Bool().Draw(t, "watch"),
-		}
+		cfg := drawGenConfig(t, 5, 60, 3)
+		cfg.watch = rapid.Bool().Draw(t, "watch")
 		h := genEtcd(cfg)
 		for range rapid.IntRange(0, 4).Draw(t, "mutations") {
 			i := rapid.IntRange(0, len(h.Ops)-1).Draw(t, "op")
@@ -160,13 +136,7 @@ func TestArbitraryResponsesNeverPanic(t *testing.T) {
 // The same history gets the same result, explanation included.
 func TestResultsAreDeterministic(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		cfg := genConfig{
-			seed:       rapid.Uint64().Draw(t, "seed"),
-			clients:    rapid.IntRange(1, 6).Draw(t, "clients"),
-			ops:        rapid.IntRange(1, 80).Draw(t, "ops"),
-			keys:       rapid.IntRange(1, 4).Draw(t, "keys"),
-			unknownPct: rapid.IntRange(0, 30).Draw(t, "unknownPct"),
-		}
+		cfg := drawGenConfig(t, 6, 80, 4)
 		for _, h := range []History{genKV(cfg), genEtcd(cfg)} {
 			if len(h.Ops) > 1 { // break it: swap two outputs of one kind
 				i, j := 0, len(h.Ops)-1
@@ -184,4 +154,17 @@ func TestResultsAreDeterministic(t *testing.T) {
 			require.Equal(t, a.Explanation, b.Explanation)
 		}
 	})
+}
+
+// drawGenConfig draws a generator configuration with up to clientsMax
+// clients, opsMax operations and keysMax keys, and up to 30% indeterminate
+// writes. Callers that want a watcher draw it afterwards.
+func drawGenConfig(t *rapid.T, clientsMax, opsMax, keysMax int) genConfig {
+	return genConfig{
+		seed:       rapid.Uint64().Draw(t, "seed"),
+		clients:    rapid.IntRange(1, clientsMax).Draw(t, "clients"),
+		ops:        rapid.IntRange(1, opsMax).Draw(t, "ops"),
+		keys:       rapid.IntRange(1, keysMax).Draw(t, "keys"),
+		unknownPct: rapid.IntRange(0, 30).Draw(t, "unknownPct"),
+	}
 }

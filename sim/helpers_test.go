@@ -11,12 +11,11 @@ import (
 
 // recorder is a test node that remembers what reached it.
 type recorder struct {
-	p        *sim.Proc
-	got      []got
-	fired    []uint64
-	onStart  func(r *recorder)
-	onFire   func(r *recorder, tag uint64)
-	startsAt []sim.Time
+	p       *sim.Proc
+	got     []got
+	fired   []uint64
+	onStart func(r *recorder)
+	onFire  func(r *recorder, tag uint64)
 }
 
 type got struct {
@@ -26,7 +25,6 @@ type got struct {
 }
 
 func (r *recorder) Start() {
-	r.startsAt = append(r.startsAt, r.p.Now())
 	if r.onStart != nil {
 		r.onStart(r)
 	}

@@ -136,17 +136,17 @@ func (nw *Network) send(src, dst *nodeState, msg any, size int) {
 		w.record(Record{Kind: KindHold, Node: src.id, Peer: dst.id, MsgID: id, Size: size})
 		return
 	}
-	nw.schedule(l, src.index, dst, id, msg, size, false)
+	nw.schedule(l, src.index, dst, id, msg, size)
 	if nw.dup.hit(nw.r) {
 		nw.stats.Duplicated++
 		w.record(Record{Kind: KindDuplicate, Node: src.id, Peer: dst.id, MsgID: id, Size: size})
-		nw.schedule(l, src.index, dst, id, msg, size, true)
+		nw.schedule(l, src.index, dst, id, msg, size)
 	}
 }
 
 // schedule queues one delivery on link l after a drawn delay, unless the
 // link's queue is full.
-func (nw *Network) schedule(l *linkState, from int32, dst *nodeState, id uint64, msg any, size int, dup bool) {
+func (nw *Network) schedule(l *linkState, from int32, dst *nodeState, id uint64, msg any, size int) {
 	if l.inflight >= nw.queueMax {
 		nw.dropped(dst.id, nw.w.nodes[from].id, id, size, "queue full")
 		return
@@ -168,7 +168,7 @@ func (nw *Network) schedule(l *linkState, from int32, dst *nodeState, id uint64,
 		l.lastAt = at
 	}
 	nw.w.q.push(at, event{kind: evDeliver, live: true, node: dst.index, inc: dst.receiver(),
-		from: from, msgID: id, size: size, dup: dup, counted: true, payload: msg})
+		from: from, msgID: id, size: size, counted: true, payload: msg})
 }
 
 // deliver runs a delivery event: the message reaches its node unless the

@@ -29,7 +29,6 @@ type event struct {
 	from    int32 // sender's dense index, for deliveries
 	msgID   uint64
 	size    int
-	dup     bool // this delivery is a duplicate made by the network
 	counted bool // the delivery holds a place in its link's queue
 	payload any
 

@@ -42,7 +42,6 @@ type client struct {
 type inflight struct {
 	req     request
 	call    sim.Time
-	target  sim.NodeID
 	timer   sim.TimerID
 	retries int
 }
@@ -96,7 +95,6 @@ func (cl *client) send() {
 		ids := cl.c.memberIDs
 		target = ids[cl.r.IntN(len(ids))]
 	}
-	cl.cur.target = target
 	cl.cur.req.attempt++
 	req := cl.cur.req
 	if err := cl.p.Send(target, &req, 32+len(req.op.Key)+len(req.op.Value)); err != nil {

@@ -88,8 +88,8 @@ type Cluster struct {
 	// serializable is the workload's share of serializable reads.
 	serializable sim.Prob
 	stopClients  bool
-	leaders      map[raftimpl.Term]sim.NodeID
-	applied      uint64
+	// applied counts entries applied by all members, for benchmarks.
+	applied uint64
 }
 
 // New builds a cluster on w: members 1..cfg.Members and the clients. It
@@ -98,8 +98,7 @@ func New(w *sim.World, cfg Config) (*Cluster, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	c := &Cluster{w: w, cfg: cfg, members: map[sim.NodeID]*member{}, checker: raftimpl.NewChecker(),
-		leaders: map[raftimpl.Term]sim.NodeID{}}
+	c := &Cluster{w: w, cfg: cfg, members: map[sim.NodeID]*member{}, checker: raftimpl.NewChecker()}
 	p, err := sim.ProbOf(float64(cfg.Workload.SerializablePct) / 100)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: serializable share: %w", err)
@@ -189,11 +188,8 @@ func (c *Cluster) noteSoftState(id sim.NodeID, ss raftimpl.SoftState) {
 	}
 	st := c.members[id].node.Status()
 	c.w.Logf("%s is leader in term %v", id, st.Term)
-	c.leaders[st.Term] = id
 	c.annotate(linearizability.AnnotationLeader, id.String(), fmt.Sprintf("%s leads term %v", id, st.Term))
 }
-
-func (c *Cluster) noteApplied(sim.NodeID, *raftimpl.Entry) { c.applied++ }
 
 // annotate adds an instant annotation at the current time.
 func (c *Cluster) annotate(kind linearizability.AnnotationKind, node, text string) {

@@ -69,7 +69,7 @@ func (m *member) serve(from sim.NodeID, req *request) {
 
 func (m *member) serveRead(from sim.NodeID, req *request) {
 	if req.serializable {
-		m.reply(from, &response{seq: req.seq, out: m.kvRead(req.op.Key)})
+		m.reply(from, &response{seq: req.seq, out: m.kv.get(req.op.Key)})
 		return
 	}
 	ctx := readContext(uint64(from), req.seq)
@@ -127,7 +127,7 @@ func (m *member) serveReads() {
 		r := m.reads[client]
 		if r.ready && m.applied >= r.index {
 			delete(m.reads, client)
-			m.reply(sim.NodeID(client), &response{seq: r.seq, out: m.kvRead(r.key)})
+			m.reply(sim.NodeID(client), &response{seq: r.seq, out: m.kv.get(r.key)})
 		}
 	}
 }
