@@ -78,6 +78,15 @@ type Config struct {
 	MaxSizePerMsg uint64
 	// MaxEntryBytes bounds a proposal's payload.
 	MaxEntryBytes uint64
+	// NoLeaderNoop stops a new leader from appending its empty entry, as
+	// MIT 6.5840's labs require. Raft stays safe: entries of earlier terms
+	// still commit only under an entry of the leader's term, which now
+	// arrives with the next proposal, and ReadIndex reads wait for it. The
+	// no-op also travels in the same MsgApp as the earlier entries, which
+	// hides a leader that commits them by counting replicas
+	// (BugFigure8Commit); without it that mistake loses committed entries
+	// under ordinary crashes and partitions.
+	NoLeaderNoop bool
 	// Rand draws randomized election timeouts. Required.
 	Rand Rand
 	// Bugs enables planted bugs. Zero in production.

@@ -187,8 +187,10 @@ func (r *raft) becomeLeader() {
 	// Conf changes in the uncommitted tail count as pending (etcd).
 	r.pendingConfIndex = r.log.lastIndex()
 	// The no-op entry lets the leader commit entries of earlier terms
-	// (paper §5.4.2, §8).
-	r.appendEntries(Entry{Type: EntryNormal})
+	// (paper §5.4.2, §8) without waiting for a proposal.
+	if !r.cfg.NoLeaderNoop {
+		r.appendEntries(Entry{Type: EntryNormal})
+	}
 	r.logf("became leader at term %v", r.term)
 }
 

@@ -20,7 +20,7 @@ const stabilizeRoundsMax = 100
 //
 //	add-nodes N [voters=(ids)] [learners=(ids)] [prevote=bool]
 //	    [checkquorum=bool] [lease=bool] [election=T] [heartbeat=T]
-//	    [inflight=N] [max-msg-bytes=N] [bugs=(names)]
+//	    [inflight=N] [max-msg-bytes=N] [noop=bool] [bugs=(names)]
 //	    [log=(terms)] [term=T] [commit=I] [timeout-offsets=(ticks)]
 //	campaign ID | propose ID DATA | propose-conf-change ID OP=NODE
 //	read-index ID CTX | transfer-leadership from=ID to=ID
@@ -139,6 +139,9 @@ func (e *Env) handleAddNodes(t testing.TB, d *datadriven.TestData) error {
 	d.MaybeScanArgs(t, "heartbeat", &cfg.HeartbeatTicks)
 	d.MaybeScanArgs(t, "inflight", &cfg.MaxInflightMsgs)
 	d.MaybeScanArgs(t, "max-msg-bytes", &cfg.MaxSizePerMsg)
+	noop := true
+	d.MaybeScanArgs(t, "noop", &noop)
+	cfg.NoLeaderNoop = !noop
 	var lease bool
 	if d.MaybeScanArgs(t, "lease", &lease); lease {
 		cfg.ReadOnlyOption = raftimpl.ReadOnlyLeaseBased
