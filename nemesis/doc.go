@@ -5,17 +5,20 @@
 // # Model
 //
 // A Nemesis runs two lanes side by side: network conditions (reorder,
-// duplicate, drop) and node faults (partition, crash, skew, churn). Each
-// lane draws, from its own stream ("nemesis/network", "nemesis/node"), a
-// fault of its kinds every Interval (uniform in [Interval/2,
-// 3*Interval/2]), applies it for a Duration drawn the same way, then heals
-// it. So a bad network can meet a crash, which some bugs need, while each
-// lane keeps at most one fault active.
+// duplicate, drop) and node faults (partition, crash, skew, churn, flap).
+// Each lane draws, from its own stream ("nemesis/network",
+// "nemesis/node"), a fault of its kinds every Interval (uniform in
+// [Interval/2, 3*Interval/2]), applies it for a Duration drawn the same
+// way, then heals it. So a bad network can meet a crash, which some bugs
+// need, while each lane keeps at most one fault active.
 //
 // # Vocabulary
 //
 //   - fault: one kind of trouble (partition, crash, reorder, duplicate,
-//     drop, skew) applied to the world.
+//     drop, skew, churn, flap) applied to the world.
+//   - churn, flap: leaders taken out one after another within milliseconds
+//     (crashed, or cut off from the other members), after MIT 6.5840's
+//     Figure 8 tests.
 //   - mix: the set of fault kinds a schedule may draw from.
 //   - heal: undoing the active fault (reconnect, restart, restore links
 //     and clocks).

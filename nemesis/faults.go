@@ -2,6 +2,7 @@ package nemesis
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"etcdsim/sim"
@@ -18,9 +19,10 @@ const (
 	kindDrop
 	kindSkew
 	kindChurn
+	kindFlap
 )
 
-var kindNames = [...]string{"?", "partition", "crash", "reorder", "duplicate", "drop", "skew", "churn"}
+var kindNames = [...]string{"?", "partition", "crash", "reorder", "duplicate", "drop", "skew", "churn", "flap"}
 
 func (k kind) String() string { return kindNames[k] }
 
@@ -74,6 +76,8 @@ func (k kind) apply(l *lane) (*fault, error) {
 		return l.skew()
 	case kindChurn:
 		return l.churn()
+	case kindFlap:
+		return l.flap()
 	}
 	return nil, fmt.Errorf("nemesis: unknown fault kind %d", k)
 }
@@ -161,74 +165,130 @@ func (l *lane) skew() (*fault, error) {
 		heal: func() error { return l.n.w.SetClockDrift(v, 0) }}, nil
 }
 
-// Churn timing, after 6.5840's Figure 8 test: most kills come within a few
-// milliseconds of the previous step, some after up to an election timeout.
+// Churn timing, after 6.5840's Figure 8 tests: most steps come within a
+// few milliseconds of the previous one, some after up to an election
+// timeout (etcd's default, 1s).
 const (
 	churnShortMax = 13 * time.Millisecond
 	churnLongMax  = time.Second
 	churnLongPct  = 10
-	churnKillsMax = 40
+	churnStepsMax = 40
 )
 
-// churn kills leaders in quick succession for a while. Each step crashes
-// the current leader (if any) and restarts a random crashed member while
-// fewer than a quorum run; at heal every crashed member restarts.
+// outage is how a leader churn takes a leader out and brings a member
+// back: a crash and a restart (churn), or a cut and a reconnect (flap).
+type outage struct {
+	name       string
+	takeOut    func(sim.NodeID) error
+	bringBack  func(sim.NodeID) error
+	restoreAll func(out []sim.NodeID) error
+	// backOften also brings a member back half of the time with a quorum
+	// still in (see churn).
+	backOften bool
+}
+
+// churn kills leaders in quick succession for a while, after 6.5840's
+// Figure 8 test. Each step crashes the current leader (if any) and
+// restarts a random crashed member while fewer than a quorum run, and
+// otherwise half of the time: a Raft with a no-op entry (etcd's) needs more
+// members back for a stale candidate to gather votes. At heal every crashed
+// member restarts.
 func (l *lane) churn() (*fault, error) {
+	w := l.n.w
+	return l.leaderChurn(outage{name: "churn",
+		takeOut:   func(id sim.NodeID) error { return w.Crash(id, sim.CrashOptions{TornWrites: true}) },
+		bringBack: w.Restart,
+		restoreAll: func(out []sim.NodeID) error {
+			for _, id := range out {
+				if err := w.Restart(id); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+		backOften: true})
+}
+
+// flap cuts leaders off in quick succession for a while, after 6.5840's
+// Figure8Unreliable test: each step cuts the current leader's links to the
+// other members and reconnects a random cut-off member while fewer than a
+// quorum are connected. Unlike a crash, a cut also stops what the leader
+// already sent, and clients still reach a cut-off leader, so leaders of
+// many terms each hold entries that no other member has: the logs of the
+// Raft paper's Figure 8.
+func (l *lane) flap() (*fault, error) {
 	members := l.n.t.Members()
-	down := map[sim.NodeID]bool{}
+	nw := l.n.w.Network()
+	cut := map[sim.NodeID]bool{}
+	links := func(id sim.NodeID, set func(a, b sim.NodeID) error) error {
+		for _, o := range members {
+			if o == id || cut[o] {
+				continue
+			}
+			if err := set(id, o); err != nil {
+				return err
+			}
+			if err := set(o, id); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return l.leaderChurn(outage{name: "flap",
+		takeOut: func(id sim.NodeID) error {
+			err := links(id, nw.Block)
+			cut[id] = true
+			return err
+		},
+		bringBack: func(id sim.NodeID) error {
+			delete(cut, id)
+			return links(id, nw.Unblock)
+		},
+		restoreAll: func([]sim.NodeID) error {
+			nw.Heal()
+			clear(cut)
+			return nil
+		}})
+}
+
+// leaderChurn takes leaders out in quick succession until healed or after
+// churnStepsMax steps. A step takes out the current leader, if it is not out
+// already, then brings back a random member that is out while fewer than a
+// quorum remain (or, with backOften, half of the time).
+func (l *lane) leaderChurn(o outage) (*fault, error) {
+	members := l.n.t.Members()
+	var out []sim.NodeID // in the order taken out, for a fixed replay
 	steps := 0
-	f := &fault{text: "churn leaders"}
 	healed := false
 	var step func()
 	step = func() {
-		if l.n.stopped || steps >= churnKillsMax || healed {
-			return // healed, or stopped: no more kills
+		if l.n.stopped || steps >= churnStepsMax || healed {
+			return
 		}
 		steps++
-		if leader, ok := l.n.t.Leader(); ok && !down[leader] {
-			if err := l.n.w.Crash(leader, sim.CrashOptions{TornWrites: true}); err == nil {
-				down[leader] = true
+		if leader, ok := l.n.t.Leader(); ok && !slices.Contains(out, leader) {
+			if err := o.takeOut(leader); err == nil {
+				out = append(out, leader)
 			}
 		}
-		// Restart a member below a quorum, as 6.5840 does, and otherwise
-		// half of the time: a Raft with a no-op entry (etcd's) needs more
-		// members back for a stale candidate to gather votes.
-		if up := len(members) - len(down); up < len(members)/2+1 || l.r.IntN(2) == 0 {
-			l.restartOne(members, down)
+		if in := len(members) - len(out); len(out) > 0 &&
+			(in < len(members)/2+1 || o.backOften && l.r.IntN(2) == 0) {
+			i := l.r.IntN(len(out))
+			if err := o.bringBack(out[i]); err == nil {
+				out = slices.Delete(out, i, i+1)
+			}
 		}
 		delay := time.Duration(l.r.Int64N(int64(churnShortMax) + 1))
 		if l.r.IntN(100) < churnLongPct {
 			delay = time.Duration(l.r.Int64N(int64(churnLongMax) + 1))
 		}
-		_, _ = l.n.w.Schedule(delay, "nemesis churn", step)
+		_, _ = l.n.w.Schedule(delay, "nemesis "+o.name, step)
 	}
-	_, _ = l.n.w.Schedule(0, "nemesis churn", step)
-	f.heal = func() error {
+	_, _ = l.n.w.Schedule(0, "nemesis "+o.name, step)
+	return &fault{text: o.name + " leaders", heal: func() error {
 		healed = true
-		for _, id := range members {
-			if down[id] {
-				if err := l.n.w.Restart(id); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
-	return f, nil
-}
-
-func (l *lane) restartOne(members []sim.NodeID, down map[sim.NodeID]bool) {
-	var crashed []sim.NodeID
-	for _, id := range members {
-		if down[id] {
-			crashed = append(crashed, id)
-		}
-	}
-	if len(crashed) == 0 {
-		return
-	}
-	id := crashed[l.r.IntN(len(crashed))]
-	if err := l.n.w.Restart(id); err == nil {
-		delete(down, id)
-	}
+		err := o.restoreAll(out)
+		out = nil
+		return err
+	}}, nil
 }

@@ -26,9 +26,15 @@ type Mix struct {
 	// Churn crashes the leader soon after it is found and restarts
 	// crashed members while fewer than a quorum run: the schedule of MIT
 	// 6.5840's Figure 8 test, which makes leaders append and die before
-	// their entries spread. It replaces the other faults' timing: a churn
-	// fault lasts only until the next leader is killed.
+	// their entries spread. Its steps come every few milliseconds for as
+	// long as the fault lasts, up to 40 steps.
 	Churn bool
+	// Flap cuts the leader off from the other members soon after it is
+	// found and reconnects cut-off members while fewer than a quorum are
+	// connected: 6.5840's Figure8Unreliable schedule. Cut-off leaders keep
+	// taking client writes that never spread, so logs diverge over many
+	// terms, which a wrong commit rule needs to lose entries.
+	Flap bool
 }
 
 // kinds lists the faults in m in a fixed order.
@@ -39,7 +45,7 @@ func (m Mix) kinds() []kind {
 		k  kind
 	}{{m.Partition, kindPartition}, {m.Crash, kindCrash}, {m.Reorder, kindReorder},
 		{m.Duplicate, kindDuplicate}, {m.Drop, kindDrop}, {m.Skew, kindSkew},
-		{m.Churn, kindChurn}} {
+		{m.Churn, kindChurn}, {m.Flap, kindFlap}} {
 		if k.on {
 			out = append(out, k.k)
 		}
@@ -81,7 +87,7 @@ func (cfg Config) valid() error {
 
 // Nemesis runs a fault schedule on a world, in two lanes that run side by
 // side: network conditions (reorder, duplicate, drop) and node faults
-// (partition, crash, skew, churn). Each lane has at most one active fault,
+// (partition, crash, skew, churn, flap). Each lane has at most one active fault,
 // so a bad network can meet a crash, as some bugs need.
 type Nemesis struct {
 	w       *sim.World
@@ -248,5 +254,5 @@ func (n *Nemesis) Counts() map[string]int {
 func (m Mix) Union(o Mix) Mix {
 	return Mix{Partition: m.Partition || o.Partition, Crash: m.Crash || o.Crash,
 		Reorder: m.Reorder || o.Reorder, Duplicate: m.Duplicate || o.Duplicate,
-		Drop: m.Drop || o.Drop, Skew: m.Skew || o.Skew, Churn: m.Churn || o.Churn}
+		Drop: m.Drop || o.Drop, Skew: m.Skew || o.Skew, Churn: m.Churn || o.Churn, Flap: m.Flap || o.Flap}
 }

@@ -43,7 +43,7 @@ func world(t *testing.T, seed uint64) *sim.World {
 
 func allMix() nemesis.Mix {
 	return nemesis.Mix{Partition: true, Crash: true, Reorder: true, Duplicate: true, Drop: true,
-		Skew: true, Churn: true}
+		Skew: true, Churn: true, Flap: true}
 }
 
 func TestEveryFaultIsAppliedAndHealed(t *testing.T) {
@@ -54,7 +54,7 @@ func TestEveryFaultIsAppliedAndHealed(t *testing.T) {
 	require.NoError(t, w.RunFor(120*time.Second))
 	n.Stop()
 	counts := n.Counts()
-	for _, kind := range []string{"partition", "crash", "reorder", "duplicate", "drop", "skew", "churn"} {
+	for _, kind := range []string{"partition", "crash", "reorder", "duplicate", "drop", "skew", "churn", "flap"} {
 		require.Positive(t, counts[kind], "fault %s never drawn in 120s: %v", kind, counts)
 	}
 	// After Stop everything is healed: links open, every node up, no loss.
@@ -96,4 +96,50 @@ func TestBadConfigIsRejected(t *testing.T) {
 	cfg.Interval = 0
 	_, err = nemesis.Start(w, &target{}, cfg)
 	require.ErrorContains(t, err, "interval")
+}
+
+// leaderTarget is a fake cluster of members 1..3 whose leader the test sets.
+type leaderTarget struct{ leader sim.NodeID }
+
+func (t *leaderTarget) Members() []sim.NodeID      { return []sim.NodeID{1, 2, 3} }
+func (t *leaderTarget) Leader() (sim.NodeID, bool) { return t.leader, t.leader != 0 }
+func (t *leaderTarget) Annotate(bool, sim.NodeID, string) {}
+
+// TestFlapCutsLeadersFromMembersOnly checks flap's steps: the leader loses
+// its links to the other members but not to a client (node 4), the next
+// leader is cut too, and with fewer than a quorum connected a cut-off
+// member comes back. Stop reconnects everyone.
+func TestFlapCutsLeadersFromMembersOnly(t *testing.T) {
+	w := sim.New(1, sim.Options{})
+	for i := 1; i <= 4; i++ {
+		require.NoError(t, w.AddNode(sim.NodeID(i), func(*sim.Proc) sim.Node { return idle{} }))
+	}
+	nw := w.Network()
+	blocked := func(a, b sim.NodeID) bool {
+		x, err := nw.Blocked(a, b)
+		require.NoError(t, err)
+		y, err := nw.Blocked(b, a)
+		require.NoError(t, err)
+		require.Equal(t, x, y, "links %s-%s cut one way only", a, b)
+		return x
+	}
+	tg := &leaderTarget{leader: 1}
+	n, err := nemesis.Start(w, tg, nemesis.Config{Mix: nemesis.Mix{Flap: true},
+		Interval: time.Millisecond, Duration: time.Hour})
+	require.NoError(t, err)
+	require.NoError(t, w.RunWhile(func() bool { return !blocked(1, 2) }, 1_000_000))
+	require.True(t, blocked(1, 3))
+	require.False(t, blocked(1, 4), "a client must still reach the cut-off leader")
+	require.False(t, blocked(2, 3))
+
+	// Node 2 leads next: a step cuts it too, which leaves one member
+	// connected, below a quorum, so the same step reconnects node 1 or
+	// node 2. Once node 1 is the one back, only node 2 stays cut.
+	tg.leader = 2
+	require.NoError(t, w.RunWhile(func() bool { return !blocked(2, 3) }, 1_000_000))
+	require.True(t, blocked(1, 2))
+	require.False(t, blocked(1, 3), "node 1 reconnected")
+	require.Len(t, nw.BlockedLinks(), 4)
+	n.Stop()
+	require.Empty(t, nw.BlockedLinks())
 }
