@@ -28,8 +28,11 @@ type runReport struct {
 	SimSeconds  float64 `json:"sim_seconds"`
 	WallSeconds float64 `json:"wall_seconds"`
 	// Raft scenario.
-	Members   int            `json:"members,omitempty"`
-	Bugs      []string       `json:"bugs,omitempty"`
+	Members int      `json:"members,omitempty"`
+	Bugs    []string `json:"bugs,omitempty"`
+	// Setup lists what planted bugs changed in the cluster's configuration
+	// so that their faults can expose them (cluster.BugSetup).
+	Setup     []string       `json:"setup,omitempty"`
 	Faults    map[string]int `json:"faults,omitempty"`
 	Ops       int            `json:"ops,omitempty"`
 	Verdict   string         `json:"verdict,omitempty"`
@@ -115,7 +118,7 @@ func bugNames() []string {
 	return names
 }
 
-var faultNames = []string{"partition", "crash", "reorder", "duplicate", "drop", "skew", "churn", "none"}
+var faultNames = []string{"partition", "crash", "reorder", "duplicate", "drop", "skew", "churn", "flap", "none"}
 
 // parseFaults turns --faults into a mix; "none" runs without faults.
 func parseFaults(list string) (*nemesis.Mix, error) {
@@ -136,6 +139,8 @@ func parseFaults(list string) (*nemesis.Mix, error) {
 			mix.Skew = true
 		case "churn":
 			mix.Churn = true
+		case "flap":
+			mix.Flap = true
 		case "none":
 			return nil, nil
 		default:
@@ -145,9 +150,10 @@ func parseFaults(list string) (*nemesis.Mix, error) {
 	return &mix, nil
 }
 
-// raftRun builds the run configuration from the flags.
-func raftRun(f runFlags) (cluster.RunConfig, error) {
-	rc := cluster.DefaultRun()
+// raftRun builds the run configuration from the flags, and says what the
+// planted bugs' setups changed.
+func raftRun(f runFlags) (rc cluster.RunConfig, setup []string, err error) {
+	rc = cluster.DefaultRun()
 	rc.Duration, rc.Settle, rc.Visualize = f.duration, f.settle, f.html != ""
 	// The fault mix: DefaultRun's, unless bugs bring theirs (united) or
 	// --faults names one ("none": no faults).
@@ -155,10 +161,13 @@ func raftRun(f runFlags) (cluster.RunConfig, error) {
 	for _, name := range f.bugs {
 		b, err := raftimpl.ParseBug(name)
 		if err != nil {
-			return rc, fmt.Errorf("--bug: %w", err)
+			return rc, nil, fmt.Errorf("--bug: %w", err)
 		}
 		rc.Cluster.Bugs = rc.Cluster.Bugs.With(b)
-		bm := cluster.BugSetup(b, &rc.Cluster)
+		bm, note := cluster.BugSetup(b, &rc.Cluster)
+		if note != "" {
+			setup = append(setup, name+": "+note)
+		}
 		if mix != nil {
 			bm = mix.Union(bm)
 		}
@@ -167,7 +176,7 @@ func raftRun(f runFlags) (cluster.RunConfig, error) {
 	if f.faults != "" {
 		m, err := parseFaults(f.faults)
 		if err != nil {
-			return rc, err
+			return rc, nil, err
 		}
 		mix, rc.Faults = m, nil
 	}
@@ -182,19 +191,19 @@ func raftRun(f runFlags) (cluster.RunConfig, error) {
 	case "lease":
 		rc.Cluster.ReadOnly = raftimpl.ReadOnlyLeaseBased
 	default:
-		return rc, fmt.Errorf("--reads %q: want safe or lease", f.reads)
+		return rc, nil, fmt.Errorf("--reads %q: want safe or lease", f.reads)
 	}
 	if f.duration <= 0 || f.settle < 0 {
-		return rc, fmt.Errorf("--duration %v must be positive and --settle %v not negative", f.duration, f.settle)
+		return rc, nil, fmt.Errorf("--duration %v must be positive and --settle %v not negative", f.duration, f.settle)
 	}
 	if err := rc.Cluster.Validate(); err != nil {
-		return rc, fmt.Errorf("--members/--clients/--reads/--bug: %w", err)
+		return rc, nil, fmt.Errorf("--members/--clients/--reads/--bug: %w", err)
 	}
-	return rc, nil
+	return rc, setup, nil
 }
 
 func runRaft(out io.Writer, f runFlags) error {
-	rc, err := raftRun(f)
+	rc, setup, err := raftRun(f)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
@@ -207,7 +216,7 @@ func runRaft(out io.Writer, f runFlags) error {
 	rep := runReport{Seed: f.seed, Scenario: "raft", TraceHash: fmt.Sprintf("%016x", o.TraceHash),
 		Events: o.Events, SimSeconds: o.SimTime.Seconds(), WallSeconds: time.Since(start).Seconds(),
 		Members: rc.Cluster.Members, Faults: o.Faults, Ops: o.Ops, Verdict: o.VerdictName(),
-		Replay: replayLine(f), Bugs: f.bugs}
+		Replay: replayLine(f), Bugs: f.bugs, Setup: setup}
 	if o.Violation != nil {
 		rep.Violation = o.Violation.Error()
 	} else if o.Runaway != nil {
@@ -268,6 +277,9 @@ func printRaft(out io.Writer, rep runReport, o *cluster.Outcome) {
 		bugs = strings.Join(rep.Bugs, ",")
 	}
 	fmt.Fprintf(out, "seed %d: %d-member Raft cluster, planted bugs: %s\n", rep.Seed, rep.Members, bugs)
+	for _, s := range rep.Setup {
+		fmt.Fprintf(out, "setup for %s\n", s)
+	}
 	fmt.Fprintf(out, "%d client ops, %d events in %.1fs simulated (%.2fs wall)\n",
 		rep.Ops, rep.Events, rep.SimSeconds, rep.WallSeconds)
 	if len(rep.Faults) > 0 {

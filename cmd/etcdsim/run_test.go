@@ -65,6 +65,16 @@ func TestRunCatchesPlantedBug(t *testing.T) {
 	require.Contains(t, rep["violation"], "state machine safety")
 	require.Equal(t, []any{"apply-uncommitted"}, rep["bugs"])
 	require.Equal(t, "etcdsim run --seed 1 --bug apply-uncommitted", rep["replay"])
+	require.Nil(t, rep["setup"], "apply-uncommitted changes nothing in the cluster")
+
+	// figure8-commit's setup turns off the leader's no-op: the report must
+	// say so, and its sweep's first seed must still be caught here.
+	code, out = runCLI(t, "run", "--bug", "figure8-commit", "--seed", "2", "--json")
+	require.Equal(t, exitFailed, code, out)
+	rep = decodeRun(t, out)
+	require.Contains(t, rep["violation"], "leader completeness")
+	require.Equal(t, []any{"figure8-commit: no leader no-op entry, 10ms ticks"}, rep["setup"])
+	require.Equal(t, map[string]any{"flap": rep["faults"].(map[string]any)["flap"]}, rep["faults"])
 }
 
 func TestRunRejectsBadFlags(t *testing.T) {

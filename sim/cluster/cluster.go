@@ -27,6 +27,9 @@ type Config struct {
 	// MaxInflightMsgs bounds the MsgApps in flight per follower (0: 256).
 	MaxSizePerMsg   uint64
 	MaxInflightMsgs int
+	// NoLeaderNoop: a new leader appends no empty entry (see
+	// raftimpl.Config.NoLeaderNoop).
+	NoLeaderNoop bool
 	// SnapshotEvery is how many applied entries separate snapshots (0:
 	// never); SnapshotCatchUp entries stay in the log behind one.
 	SnapshotEvery, SnapshotCatchUp uint64
@@ -138,7 +141,7 @@ func (c *Cluster) raftConfig(p *sim.Proc) raftimpl.Config {
 		ElectionTicks: c.cfg.ElectionTicks, HeartbeatTicks: c.cfg.HeartbeatTicks,
 		PreVote: c.cfg.PreVote, CheckQuorum: c.cfg.CheckQuorum, ReadOnlyOption: c.cfg.ReadOnly,
 		Rand: p.Rand("election"), Bugs: c.cfg.Bugs, MaxSizePerMsg: c.cfg.MaxSizePerMsg,
-		MaxInflightMsgs: c.cfg.MaxInflightMsgs,
+		MaxInflightMsgs: c.cfg.MaxInflightMsgs, NoLeaderNoop: c.cfg.NoLeaderNoop,
 	}
 }
 
