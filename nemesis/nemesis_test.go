@@ -101,8 +101,8 @@ func TestBadConfigIsRejected(t *testing.T) {
 // leaderTarget is a fake cluster of members 1..3 whose leader the test sets.
 type leaderTarget struct{ leader sim.NodeID }
 
-func (t *leaderTarget) Members() []sim.NodeID      { return []sim.NodeID{1, 2, 3} }
-func (t *leaderTarget) Leader() (sim.NodeID, bool) { return t.leader, t.leader != 0 }
+func (t *leaderTarget) Members() []sim.NodeID             { return []sim.NodeID{1, 2, 3} }
+func (t *leaderTarget) Leader() (sim.NodeID, bool)        { return t.leader, t.leader != 0 }
 func (t *leaderTarget) Annotate(bool, sim.NodeID, string) {}
 
 // TestFlapCutsLeadersFromMembersOnly checks flap's steps: the leader loses
