@@ -1,6 +1,9 @@
 package raftimpl
 
-import "fmt"
+import (
+	"encoding/binary"
+	"fmt"
+)
 
 // Checker observes every node after every step and checks the five safety
 // properties of the Raft paper (Figure 3). It is incremental: each
@@ -17,7 +20,9 @@ type Checker struct {
 	// prefix maps (index, term) to the hash of the log prefix ending at
 	// that entry (Log Matching).
 	prefix map[logPos]uint64
-	nodes  map[NodeID]*nodeTrack
+	// nodes tracks every node ever observed, in first-seen order; a
+	// cluster has a handful, so a scan beats a map.
+	nodes []*nodeTrack
 	// commits records, for rising commit indexes, the entry's term and the
 	// term in which the commit was observed (Leader Completeness).
 	// Invariant: index and commitTerm both rise along the slice.
@@ -51,6 +56,7 @@ type entryID struct {
 
 // nodeTrack is what the checker remembers of one node.
 type nodeTrack struct {
+	id   NodeID
 	node *Node
 	// hashes[k] is the prefix hash of entry base+k of node's log.
 	base   LogIndex
@@ -77,8 +83,7 @@ const (
 
 // NewChecker returns a checker that has seen nothing.
 func NewChecker() *Checker {
-	return &Checker{leaders: map[Term]NodeID{}, prefix: map[logPos]uint64{},
-		nodes: map[NodeID]*nodeTrack{}}
+	return &Checker{leaders: map[Term]NodeID{}, prefix: map[logPos]uint64{}}
 }
 
 // Observe checks the nodes' current states, in the given order. Crashed
@@ -106,7 +111,7 @@ func (c *Checker) Observe(nodes []*Node) error {
 func (c *Checker) maybePrune() {
 	low := LogIndex(0)
 	first := true
-	for _, t := range c.nodes { //det:ok a minimum; order cannot matter
+	for _, t := range c.nodes {
 		if first || t.floor < low {
 			low, first = t.floor, false
 		}
@@ -127,11 +132,11 @@ func (c *Checker) maybePrune() {
 }
 
 func (c *Checker) observe(n *Node) error {
-	t := c.nodes[n.r.id]
+	t := c.track(n.r.id)
 	from := n.r.log.takeChangedFrom()
-	if t == nil || t.node != n {
-		t = &nodeTrack{node: n, applied: n.r.log.applied}
-		c.nodes[n.r.id] = t
+	if t.node != n {
+		// First sight of this node, or of a new incarnation: read it all.
+		*t = nodeTrack{id: n.r.id, node: n, applied: n.r.log.applied}
 		from = n.r.log.firstIndex()
 	}
 	t.floor = n.r.log.firstIndex() - 1
@@ -145,20 +150,43 @@ func (c *Checker) observe(n *Node) error {
 	return c.checkApplied(t)
 }
 
+// track returns the track of node id, adding an empty one if new.
+func (c *Checker) track(id NodeID) *nodeTrack {
+	for _, t := range c.nodes {
+		if t.id == id {
+			return t
+		}
+	}
+	t := &nodeTrack{id: id}
+	c.nodes = append(c.nodes, t)
+	return t
+}
+
 // Size reports how many prefix hashes and applied identities the checker
 // holds, to watch its memory in long runs.
 func (c *Checker) Size() (prefixes, applied int) { return len(c.prefix), len(c.applied) }
 
-// entryHash mixes one entry into a prefix hash (FNV-1a, 64 bit).
+// entryHash mixes one entry into a prefix hash: FNV-1a's step over 64-bit
+// words (eight data bytes at a time, the length folded in), then a shift
+// so that high bits reach low ones.
 func entryHash(h uint64, e *Entry) uint64 {
-	const prime = 1099511628211
-	for _, x := range [3]uint64{uint64(e.Index), uint64(e.Term), uint64(e.Type)} {
-		h = (h ^ x) * prime
+	h = hashStep(h, uint64(e.Index))
+	h = hashStep(h, uint64(e.Term))
+	h = hashStep(h, uint64(e.Type)<<32|uint64(len(e.Data)))
+	d := e.Data
+	for ; len(d) >= 8; d = d[8:] {
+		h = hashStep(h, binary.LittleEndian.Uint64(d))
 	}
-	for _, b := range e.Data {
-		h = (h ^ uint64(b)) * prime
+	var tail uint64
+	for i, b := range d {
+		tail |= uint64(b) << (8 * i)
 	}
-	return h
+	return hashStep(h, tail)
+}
+
+func hashStep(h, x uint64) uint64 {
+	h = (h ^ x) * 1099511628211
+	return h ^ h>>29
 }
 
 // checkLogMatching hashes the entries written since from and compares each
@@ -218,16 +246,19 @@ func (c *Checker) checkLeader(t *nodeTrack, from LogIndex) error {
 		t.leaderTerm = 0
 		return nil
 	}
-	if other, ok := c.leaders[r.term]; ok && other != r.id {
-		return fmt.Errorf("%w: term %v has leaders %v and %v",
-			ErrElectionSafety, r.term, other, r.id)
-	}
-	c.leaders[r.term] = r.id
-	if t.leaderTerm == r.term && from != 0 && from <= t.leaderLast {
-		return fmt.Errorf("%w: leader %v of term %v rewrote its log from index %v (last was %v)",
-			ErrLeaderAppendOnly, r.id, r.term, from, t.leaderLast)
-	}
-	if t.leaderTerm != r.term {
+	if t.leaderTerm == r.term {
+		// Seen leading this term before: Election Safety and Leader
+		// Completeness were checked then.
+		if from != 0 && from <= t.leaderLast {
+			return fmt.Errorf("%w: leader %v of term %v rewrote its log from index %v (last was %v)",
+				ErrLeaderAppendOnly, r.id, r.term, from, t.leaderLast)
+		}
+	} else {
+		if other, ok := c.leaders[r.term]; ok && other != r.id {
+			return fmt.Errorf("%w: term %v has leaders %v and %v",
+				ErrElectionSafety, r.term, other, r.id)
+		}
+		c.leaders[r.term] = r.id
 		if err := c.checkCompleteness(t); err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 )
 
@@ -200,15 +201,19 @@ func (f *File) crash(torn bool, r *Rand) {
 	f.synced = len(f.data)
 }
 
+// fileCapMin is the least capacity a growing file gets: a WAL appends a
+// few hundred bytes at a time, and growing from zero would copy it often.
+const fileCapMin = 4 << 10
+
 // growTo extends b to n bytes, zero-filled, reusing capacity when it can.
+// It at least doubles the capacity, so appending a file costs O(1) copies
+// per byte; slices.Grow leaves the copied prefix unzeroed.
 func growTo(b []byte, n int) []byte {
-	if n <= cap(b) {
-		old := len(b)
-		b = b[:n]
-		clear(b[old:])
-		return b
+	if n > cap(b) {
+		b = slices.Grow(b, max(n, 2*cap(b), fileCapMin)-len(b))
 	}
-	nb := make([]byte, n, n+n/2)
-	copy(nb, b)
-	return nb
+	old := len(b)
+	b = b[:n]
+	clear(b[old:])
+	return b
 }

@@ -87,6 +87,7 @@ func BenchmarkCluster5Paced(b *testing.B) {
 		_, _ = w.Schedule(10*time.Millisecond, "propose", tick)
 	}
 	tick()
+	startEvents := w.Events()
 	b.ReportAllocs()
 	b.ResetTimer()
 	if err := w.RunFor(time.Duration(b.N) * time.Second); err != nil {
@@ -94,4 +95,5 @@ func BenchmarkCluster5Paced(b *testing.B) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sim-s/wall-s")
+	b.ReportMetric(float64(w.Events()-startEvents)/float64(b.N), "events/sim-s")
 }

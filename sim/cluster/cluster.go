@@ -80,8 +80,11 @@ type Cluster struct {
 	w         *sim.World
 	cfg       Config
 	memberIDs []sim.NodeID
-	members   map[sim.NodeID]*member
-	checker   *raftimpl.Checker
+	// members[i] is member i+1's current incarnation (nil before it
+	// starts): ids are 1..Members, and the observer looks them up after
+	// every event.
+	members []*member
+	checker *raftimpl.Checker
 	// observed is observe's scratch list of running members' nodes.
 	observed []*raftimpl.Node
 	// violation is the first safety violation or member failure seen.
@@ -101,7 +104,7 @@ func New(w *sim.World, cfg Config) (*Cluster, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	c := &Cluster{w: w, cfg: cfg, members: map[sim.NodeID]*member{}, checker: raftimpl.NewChecker()}
+	c := &Cluster{w: w, cfg: cfg, members: make([]*member, cfg.Members), checker: raftimpl.NewChecker()}
 	p, err := sim.ProbOf(float64(cfg.Workload.SerializablePct) / 100)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: serializable share: %w", err)
@@ -113,7 +116,7 @@ func New(w *sim.World, cfg Config) (*Cluster, error) {
 	for _, id := range c.memberIDs {
 		if err := w.AddNode(id, func(p *sim.Proc) sim.Node {
 			m := newMember(c, p)
-			c.members[id] = m
+			c.members[id-1] = m
 			return m
 		}); err != nil {
 			return nil, err
@@ -154,8 +157,8 @@ func (c *Cluster) observe() error {
 	// Only members this event touched can have changed; the checker keeps
 	// what it learned of the others. Visit them in id order.
 	nodes := c.observed[:0]
-	for _, id := range c.memberIDs {
-		if m := c.members[id]; m != nil && m.touched {
+	for _, m := range c.members {
+		if m != nil && m.touched {
 			m.touched = false
 			if m.healthy() {
 				nodes = append(nodes, m.node)
@@ -163,6 +166,9 @@ func (c *Cluster) observe() error {
 		}
 	}
 	c.observed = nodes
+	if len(nodes) == 0 {
+		return nil // a client's event: no member changed
+	}
 	if err := c.checker.Observe(nodes); err != nil {
 		c.violation = fmt.Errorf("cluster: seed %d at %v: %w", c.w.Seed(), c.w.Now(), err)
 		c.annotate(linearizability.AnnotationNote, "", "safety violation: "+err.Error())
@@ -172,7 +178,10 @@ func (c *Cluster) observe() error {
 
 // running returns the live, healthy member id, or nil.
 func (c *Cluster) running(id sim.NodeID) *member {
-	if m := c.members[id]; m != nil && m.healthy() {
+	if id < 1 || int(id) > len(c.members) {
+		return nil
+	}
+	if m := c.members[id-1]; m != nil && m.healthy() {
 		return m
 	}
 	return nil
@@ -189,7 +198,7 @@ func (c *Cluster) noteSoftState(id sim.NodeID, ss raftimpl.SoftState) {
 	if ss.Role != raftimpl.RoleLeader {
 		return
 	}
-	st := c.members[id].node.Status()
+	st := c.members[id-1].node.Status()
 	c.w.Logf("%s is leader in term %v", id, st.Term)
 	c.annotate(linearizability.AnnotationLeader, id.String(), fmt.Sprintf("%s leads term %v", id, st.Term))
 }

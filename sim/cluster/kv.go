@@ -35,8 +35,13 @@ func (c *command) marshal() []byte {
 // decoder reads the fields marshal wrote, remembering the first error.
 type decoder struct {
 	buf []byte
+	// all is the whole input as one string: decoded strings are slices of
+	// it, one allocation per command instead of one per field.
+	all string
 	err error
 }
+
+func newDecoder(data []byte) decoder { return decoder{buf: data, all: string(data)} }
 
 func (d *decoder) uvarint() uint64 {
 	v, n := binary.Uvarint(d.buf)
@@ -54,9 +59,9 @@ func (d *decoder) string() string {
 		d.err = errBadCommand
 		return ""
 	}
-	s := string(d.buf[:n])
+	at := len(d.all) - len(d.buf)
 	d.buf = d.buf[n:]
-	return s
+	return d.all[at : at+int(n)]
 }
 
 func (d *decoder) byte() byte {
@@ -70,7 +75,7 @@ func (d *decoder) byte() byte {
 }
 
 func unmarshalCommand(data []byte) (command, error) {
-	d := decoder{buf: data}
+	d := newDecoder(data)
 	c := command{client: d.uvarint(), seq: d.uvarint()}
 	c.op.Kind = linearizability.KVKind(d.byte())
 	c.op.Key, c.op.Value, c.op.Expected = d.string(), d.string(), d.string()
@@ -165,7 +170,7 @@ func restoreKVStore(data []byte) (*kvStore, error) {
 	if len(data) == 0 {
 		return s, nil
 	}
-	d := decoder{buf: data}
+	d := newDecoder(data)
 	for n := d.uvarint(); n > 0 && d.err == nil; n-- {
 		k := d.string()
 		s.data[k] = d.string()
