@@ -154,7 +154,10 @@ func (n *Node) Advance(rd Ready) {
 		r.log.stableTo(rd.Entries[k-1].Index, rd.Entries[k-1].Term)
 	}
 	n.advanceApplied(rd.CommittedEntries)
-	r.msgs = r.msgs[:copy(r.msgs, r.msgs[len(rd.Messages):])]
+	// Step past the handed-out messages rather than reusing their slots:
+	// they stay valid for the host (see Ready). send starts a new array
+	// when this one is used up.
+	r.msgs = r.msgs[len(rd.Messages):]
 	r.readStates = r.readStates[:copy(r.readStates, r.readStates[len(rd.ReadStates):])]
 	r.checkInvariants()
 }

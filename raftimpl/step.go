@@ -114,8 +114,23 @@ func (r *raft) send(m Message) {
 		}
 		m.Term = r.term
 	}
-	r.msgs = append(r.msgs, m)
+	r.push(&m)
 }
+
+// push queues m for the next Ready.
+func (r *raft) push(m *Message) {
+	if len(r.msgs) == cap(r.msgs) {
+		// A new array: the old one's messages belong to the host now.
+		grown := make([]Message, len(r.msgs), len(r.msgs)+msgChunk)
+		copy(grown, r.msgs)
+		r.msgs = grown
+	}
+	r.msgs = r.msgs[:len(r.msgs)+1]
+	r.msgs[len(r.msgs)-1].assign(m)
+}
+
+// msgChunk is how many messages one array of r.msgs holds.
+const msgChunk = 128
 
 // validMessage checks a message from the network once, at the boundary.
 func (r *raft) validMessage(m *Message) error {

@@ -86,5 +86,5 @@ func (r *raft) forward(m Message) {
 	if m.From == None {
 		m.From = r.id
 	}
-	r.msgs = append(r.msgs, m)
+	r.push(&m)
 }

@@ -42,8 +42,6 @@ type member struct {
 	fatal error
 	// touched marks a member that ran since the observer last looked.
 	touched bool
-	// msgArena is the chunk newMessage carves sent messages from.
-	msgArena []raftimpl.Message
 }
 
 type pendingRead struct {
@@ -198,12 +196,11 @@ func (m *member) persist(rd *raftimpl.Ready) error {
 	return nil
 }
 
-// send copies each Message value out of the Ready (the node reuses the
-// Ready's slice after Advance). Entries and snapshots are shared, never
-// modified (raftimpl.Message), so they travel without a copy.
+// send hands the network pointers into the Ready's messages, which stay
+// valid after Advance (raftimpl.Ready): nothing is copied.
 func (m *member) send(msgs []raftimpl.Message) {
 	for i := range msgs {
-		msg := m.newMessage(msgs[i])
+		msg := &msgs[i]
 		size := 64
 		for j := range msg.Entries {
 			size += 24 + len(msg.Entries[j].Data)
@@ -215,20 +212,6 @@ func (m *member) send(msgs []raftimpl.Message) {
 			m.p.Logf("send to %v: %v", msg.To, err)
 		}
 	}
-}
-
-// msgChunk is how many messages newMessage carves from one allocation.
-const msgChunk = 128
-
-// newMessage copies msg into the member's current chunk of messages, so
-// that sending costs an allocation per chunk rather than per message. A
-// chunk is freed once none of its messages is in flight.
-func (m *member) newMessage(msg raftimpl.Message) *raftimpl.Message {
-	if len(m.msgArena) == cap(m.msgArena) {
-		m.msgArena = make([]raftimpl.Message, 0, msgChunk)
-	}
-	m.msgArena = append(m.msgArena, msg)
-	return &m.msgArena[len(m.msgArena)-1]
 }
 
 func (m *member) installSnapshot(snap raftimpl.Snapshot) error {
