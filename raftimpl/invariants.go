@@ -75,9 +75,11 @@ type nodeTrack struct {
 // hashTrimSlack is how far a node's cached hashes may trail its first
 // index before the checker drops the compacted part; pruneSlack is how far
 // the global tables may trail every node's floor before they are pruned.
+// Small slacks keep the tables that every observation touches small (they
+// were 4096; at 512 the paced benchmark was 4% faster, within noise).
 const (
-	hashTrimSlack = 4096
-	pruneSlack    = 4096
+	hashTrimSlack = 512
+	pruneSlack    = 512
 	pruneEvery    = 64
 )
 
