@@ -84,8 +84,8 @@ type Config struct {
 	// arrives with the next proposal, and ReadIndex reads wait for it. The
 	// no-op also travels in the same MsgApp as the earlier entries, which
 	// hides a leader that commits them by counting replicas
-	// (BugFigure8Commit); without it that mistake loses committed entries
-	// under ordinary crashes and partitions.
+	// (BugFigure8Commit); without it, leaders cut off one after another
+	// (nemesis flap) make that mistake lose committed entries.
 	NoLeaderNoop bool
 	// Rand draws randomized election timeouts. Required.
 	Rand Rand
