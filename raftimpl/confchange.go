@@ -110,7 +110,7 @@ func (r *raft) applyConfChange(cc ConfChange) {
 	}
 	r.trk.setConf(cs)
 	for _, id := range r.trk.ids {
-		if pr := r.trk.progress[id]; pr.inflights.size == 0 {
+		if pr := r.trk.progress(id); pr.inflights.size == 0 {
 			pr.Next = r.log.lastIndex() + 1
 			pr.inflights.size = r.cfg.MaxInflightMsgs
 			pr.RecentActive = true

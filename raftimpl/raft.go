@@ -127,7 +127,7 @@ func (r *raft) reset(term Term) {
 	r.trk.resetVotes()
 	last := r.log.lastIndex()
 	for _, id := range r.trk.ids {
-		pr := r.trk.progress[id]
+		pr := r.trk.progress(id)
 		learner := pr.IsLearner
 		*pr = Progress{Next: last + 1, IsLearner: learner, inflights: pr.inflights}
 		pr.inflights.size = r.cfg.MaxInflightMsgs
@@ -183,7 +183,7 @@ func (r *raft) becomeLeader() {
 	r.tick = tickHeartbeat
 	r.lead = r.id
 	r.role = RoleLeader
-	r.trk.progress[r.id].becomeReplicate()
+	r.trk.progress(r.id).becomeReplicate()
 	// Conf changes in the uncommitted tail count as pending (etcd).
 	r.pendingConfIndex = r.log.lastIndex()
 	// The no-op entry lets the leader commit entries of earlier terms
@@ -332,7 +332,7 @@ func (r *raft) checkInvariants() {
 		if r.vote != r.id {
 			panicf("leader %v voted for %v", r.id, r.vote)
 		}
-		if pr := r.trk.progress[r.id]; pr != nil {
+		if pr := r.trk.progress(r.id); pr != nil {
 			if pr.Match != last {
 				panicf("leader's own match %v != last %v", pr.Match, last)
 			}

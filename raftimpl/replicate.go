@@ -11,7 +11,7 @@ func (r *raft) appendEntries(ents ...Entry) {
 		ents[i].Index = last + 1 + LogIndex(i)
 	}
 	last = r.log.append(ents...)
-	r.trk.progress[r.id].maybeUpdate(last)
+	r.trk.progress(r.id).maybeUpdate(last)
 	r.maybeCommit()
 }
 
@@ -46,7 +46,7 @@ func (r *raft) sendAppend(to NodeID) { r.maybeSendAppend(to, true) }
 // sendIfEmpty false it sends nothing when there are no entries to send. It
 // returns whether a message was sent.
 func (r *raft) maybeSendAppend(to NodeID, sendIfEmpty bool) bool {
-	pr := r.trk.progress[to]
+	pr := r.trk.progress(to)
 	if pr.isPaused() {
 		return false
 	}
@@ -87,7 +87,7 @@ func (r *raft) maybeSendSnapshot(to NodeID, pr *Progress) bool {
 // sendHeartbeat sends an empty append carrying the commit index, capped at
 // what the follower is known to hold (it may not have the rest yet).
 func (r *raft) sendHeartbeat(to NodeID, ctx []byte) {
-	commit := min(r.trk.progress[to].Match, r.log.committed)
+	commit := min(r.trk.progress(to).Match, r.log.committed)
 	r.send(Message{To: to, Type: MsgHeartbeat, Commit: commit, Context: ctx})
 }
 
@@ -218,8 +218,8 @@ func (r *raft) restore(s Snapshot) bool {
 	r.log.restore(s)
 	r.trk.setConf(s.Metadata.ConfState)
 	for _, id := range r.trk.ids {
-		*r.trk.progress[id] = Progress{Next: r.log.lastIndex() + 1,
-			IsLearner: r.trk.progress[id].IsLearner,
+		*r.trk.progress(id) = Progress{Next: r.log.lastIndex() + 1,
+			IsLearner: r.trk.progress(id).IsLearner,
 			inflights: inflights{size: r.cfg.MaxInflightMsgs}}
 	}
 	return true

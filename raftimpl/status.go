@@ -35,7 +35,7 @@ func (r *raft) status() Status {
 		ConfState: r.trk.conf(), LeadTransferee: r.leadTransferee}
 	if r.role == RoleLeader {
 		for _, id := range r.trk.ids {
-			s.Progress = append(s.Progress, MemberProgress{ID: id, Progress: *r.trk.progress[id]})
+			s.Progress = append(s.Progress, MemberProgress{ID: id, Progress: *r.trk.progress(id)})
 		}
 	}
 	return s

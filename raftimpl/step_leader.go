@@ -16,7 +16,7 @@ func stepLeader(r *raft, m Message) error {
 	case MsgReadIndex:
 		return r.handleReadIndex(m)
 	}
-	pr := r.trk.progress[m.From]
+	pr := r.trk.progress(m.From)
 	if pr == nil {
 		return fmt.Errorf("%w: %v from %v", ErrStepPeerNotFound, m.Type, m.From)
 	}
@@ -51,7 +51,7 @@ func (r *raft) checkQuorum() {
 	}
 	for _, id := range r.trk.ids {
 		if id != r.id {
-			r.trk.progress[id].RecentActive = false
+			r.trk.progress(id).RecentActive = false
 		}
 	}
 }

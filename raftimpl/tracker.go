@@ -10,7 +10,11 @@ type tracker struct {
 	voters   []NodeID
 	learners []NodeID
 	ids      []NodeID
-	progress map[NodeID]*Progress
+	// prs[i] is the progress of ids[i], voterPrs[i] that of voters[i]:
+	// a cluster has a handful of members, and the leader reads them on
+	// every acknowledgement, so slices beat a map.
+	prs      []*Progress
+	voterPrs []*Progress
 	// votes records granted (true) or rejected (false) votes this term.
 	votes map[NodeID]bool
 	// matchBuf is scratch space for committed, to avoid allocating.
@@ -18,7 +22,7 @@ type tracker struct {
 }
 
 func newTracker(cs ConfState) tracker {
-	t := tracker{progress: map[NodeID]*Progress{}, votes: map[NodeID]bool{}}
+	t := tracker{votes: map[NodeID]bool{}}
 	t.setConf(cs)
 	return t
 }
@@ -28,20 +32,31 @@ func newTracker(cs ConfState) tracker {
 func (t *tracker) setConf(cs ConfState) {
 	t.voters = slices.Sorted(slices.Values(cs.Voters))
 	t.learners = slices.Sorted(slices.Values(cs.Learners))
+	oldIDs, oldPrs := t.ids, t.prs
 	t.ids = slices.Sorted(slices.Values(append(slices.Clone(t.voters), t.learners...)))
-	for id := range t.progress { //det:ok deleting departed members; order cannot matter
-		if !slices.Contains(t.ids, id) {
-			delete(t.progress, id)
+	t.prs = make([]*Progress, len(t.ids))
+	for i, id := range t.ids {
+		if k := slices.Index(oldIDs, id); k >= 0 {
+			t.prs[i] = oldPrs[k]
+		} else {
+			t.prs[i] = &Progress{Next: 1}
+		}
+		t.prs[i].IsLearner = slices.Contains(t.learners, id)
+	}
+	t.voterPrs = t.voterPrs[:0]
+	for _, id := range t.voters {
+		t.voterPrs = append(t.voterPrs, t.progress(id))
+	}
+}
+
+// progress returns member id's progress, or nil if id is not a member.
+func (t *tracker) progress(id NodeID) *Progress {
+	for i, m := range t.ids {
+		if m == id {
+			return t.prs[i]
 		}
 	}
-	for _, id := range t.ids {
-		pr, ok := t.progress[id]
-		if !ok {
-			pr = &Progress{Next: 1}
-			t.progress[id] = pr
-		}
-		pr.IsLearner = slices.Contains(t.learners, id)
-	}
+	return nil
 }
 
 func (t *tracker) conf() ConfState {
@@ -50,7 +65,7 @@ func (t *tracker) conf() ConfState {
 
 func (t *tracker) isVoter(id NodeID) bool { return slices.Contains(t.voters, id) }
 
-func (t *tracker) isMember(id NodeID) bool { return t.progress[id] != nil }
+func (t *tracker) isMember(id NodeID) bool { return t.progress(id) != nil }
 
 // quorum is the majority size of the voters: floor(n/2)+1.
 func (t *tracker) quorum() int { return len(t.voters)/2 + 1 }
@@ -63,8 +78,8 @@ func (t *tracker) committed() LogIndex {
 		return 0
 	}
 	buf := t.matchBuf[:0]
-	for _, id := range t.voters {
-		buf = append(buf, t.progress[id].Match)
+	for _, pr := range t.voterPrs {
+		buf = append(buf, pr.Match)
 	}
 	slices.Sort(buf)
 	t.matchBuf = buf
@@ -114,8 +129,8 @@ func (t *tracker) tallyVotes() (granted, rejected int, result voteResult) {
 // recently active.
 func (t *tracker) quorumActive(self NodeID) bool {
 	active := 0
-	for _, id := range t.voters {
-		if id == self || t.progress[id].RecentActive {
+	for i, id := range t.voters {
+		if id == self || t.voterPrs[i].RecentActive {
 			active++
 		}
 	}

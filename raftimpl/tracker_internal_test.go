@@ -21,9 +21,9 @@ func TestCommittedIsQuorumMedian(t *testing.T) {
 		cs.Learners = []NodeID{NodeID(n + 1)}
 		trk := newTracker(cs)
 		for i, m := range matches {
-			trk.progress[NodeID(i+1)].Match = LogIndex(m)
+			trk.progress(NodeID(i + 1)).Match = LogIndex(m)
 		}
-		trk.progress[NodeID(n+1)].Match = 100 // learners never count
+		trk.progress(NodeID(n + 1)).Match = 100 // learners never count
 		var want LogIndex
 		for _, c := range matches {
 			holders := 0
