@@ -144,3 +144,27 @@ func TestTraceRecordsAndPrintsEvents(t *testing.T) {
 	}, lines)
 	require.Equal(t, uint64(len(recs)), w.Trace().Len())
 }
+
+// The trace hash folds text in eight bytes at a time: a change to any byte,
+// in a full word or in the padded tail, and a change of length must show.
+func TestTraceHashCoversEveryTextByte(t *testing.T) {
+	hashOf := func(text string) uint64 {
+		w := sim.New(1, sim.Options{})
+		w.Logf("%s", text)
+		return w.Trace().Hash()
+	}
+	base := "0123456789abcdefXYZ" // two full words and a 3-byte tail
+	seen := map[uint64]string{hashOf(base): base}
+	require.Equal(t, hashOf(base), hashOf(base))
+	for i := range base {
+		changed := base[:i] + "_" + base[i+1:]
+		h := hashOf(changed)
+		require.NotContains(t, seen, h, "%q hashes like %q", changed, seen[h])
+		seen[h] = changed
+	}
+	for _, text := range []string{"", "0", "0123456", "01234567", "012345678", base + "\x00"} {
+		h := hashOf(text)
+		require.NotContains(t, seen, h, "%q hashes like %q", text, seen[h])
+		seen[h] = text
+	}
+}
