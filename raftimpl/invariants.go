@@ -49,6 +49,8 @@ type commitMark struct {
 	commitTerm Term
 }
 
+// entryID identifies an applied entry: its term (for messages) and the
+// prefix hash of the log ending at it.
 type entryID struct {
 	term Term
 	hash uint64
@@ -142,14 +144,23 @@ func (c *Checker) observe(n *Node) error {
 		from = n.r.log.firstIndex()
 	}
 	t.floor = n.r.log.firstIndex() - 1
-	if err := c.checkLogMatching(t, from); err != nil {
-		return err
+	// Most observations find nothing new to hash, commit or apply: test
+	// for that here, where it costs no call.
+	if from != 0 {
+		if err := c.checkLogMatching(t, from); err != nil {
+			return err
+		}
 	}
 	if err := c.checkLeader(t, from); err != nil {
 		return err
 	}
-	c.noteCommit(n)
-	return c.checkApplied(t)
+	if k := len(c.commits); k == 0 || n.r.log.committed > c.commits[k-1].index {
+		c.noteCommit(n)
+	}
+	if n.r.log.applied > t.applied {
+		return c.checkApplied(t)
+	}
+	return nil
 }
 
 // track returns the track of node id, adding an empty one if new.
@@ -195,9 +206,6 @@ func hashStep(h, x uint64) uint64 {
 // prefix hash with any other log's at the same (index, term).
 func (c *Checker) checkLogMatching(t *nodeTrack, from LogIndex) error {
 	l := t.node.r.log
-	if from == 0 {
-		return nil
-	}
 	start := max(from, l.firstIndex())
 	if start > l.lastIndex() {
 		start = l.lastIndex() + 1
@@ -225,11 +233,12 @@ func (c *Checker) checkLogMatching(t *nodeTrack, from LogIndex) error {
 		e := &ents[i]
 		h := entryHash(t.hashes[len(t.hashes)-1], e)
 		pos := logPos{e.Index, e.Term}
-		if old, ok := c.prefix[pos]; ok && old != h {
+		if old, ok := c.prefix[pos]; !ok {
+			c.prefix[pos] = h
+		} else if old != h {
 			return fmt.Errorf("%w: node %v entry %v/%v has a different prefix than another log",
 				ErrLogMatching, t.node.r.id, e.Index, e.Term)
 		}
-		c.prefix[pos] = h
 		t.hashes = append(t.hashes, h)
 	}
 	if first := l.firstIndex(); first-1 > t.base+hashTrimSlack {
@@ -290,13 +299,10 @@ func (c *Checker) checkCompleteness(t *nodeTrack) error {
 	return nil
 }
 
-// noteCommit records a commit index higher than any seen before.
+// noteCommit records n's commit index, higher than any seen before.
 func (c *Checker) noteCommit(n *Node) {
 	r := n.r
 	ci := r.log.committed
-	if len(c.commits) > 0 && ci <= c.commits[len(c.commits)-1].index {
-		return
-	}
 	m := commitMark{index: ci, entryTerm: r.log.termOrZero(ci), commitTerm: r.term}
 	if k := len(c.commits) - 1; k >= 0 && c.commits[k].commitTerm >= m.commitTerm {
 		m.commitTerm = c.commits[k].commitTerm
@@ -316,20 +322,26 @@ func (c *Checker) checkApplied(t *nodeTrack) error {
 	if lo > hi {
 		return nil
 	}
-	ents, err := l.slice(lo, hi+1, noLimit)
-	if err != nil {
-		panicf("checker applied slice [%v, %v]: %v", lo, hi, err)
+	// An entry's identity is its prefix hash, which checkLogMatching has
+	// just brought up to the last index: it covers the entry's index, term
+	// and data (and those before it, which Log Matching already pins).
+	if lo <= t.base || hi >= t.base+LogIndex(len(t.hashes)) {
+		panicf("checker: applied [%v, %v] outside node %v's hashes [%v, %v)",
+			lo, hi, t.id, t.base+1, t.base+LogIndex(len(t.hashes)))
 	}
-	for i := range ents {
-		e := &ents[i]
-		id := entryID{term: e.Term, hash: entryHash(0, e)}
-		k := e.Index - c.appliedBase
+	for i := lo; i <= hi; i++ {
+		term, err := l.term(i)
+		if err != nil {
+			panicf("checker: term of applied entry %v: %v", i, err)
+		}
+		id := entryID{term: term, hash: t.hashes[i-t.base]}
+		k := i - c.appliedBase
 		for LogIndex(len(c.applied)) <= k {
 			c.applied = append(c.applied, entryID{})
 		}
 		if old := c.applied[k]; old != (entryID{}) && old != id {
 			return fmt.Errorf("%w: node %v applied entry %v of term %v, "+
-				"another node one of term %v", ErrStateMachineSafety, t.node.r.id, e.Index, e.Term, old.term)
+				"another node one of term %v", ErrStateMachineSafety, t.node.r.id, i, term, old.term)
 		}
 		c.applied[k] = id
 	}
