@@ -154,10 +154,13 @@ func (n *Node) Advance(rd Ready) {
 		r.log.stableTo(rd.Entries[k-1].Index, rd.Entries[k-1].Term)
 	}
 	n.advanceApplied(rd.CommittedEntries)
-	// Step past the handed-out messages rather than reusing their slots:
-	// they stay valid for the host (see Ready). send starts a new array
-	// when this one is used up.
-	r.msgs = r.msgs[len(rd.Messages):]
+	// Reuse the array: the host has copied the handed-out messages (see
+	// Ready). Messages sent since the Ready move to the front.
+	kept := r.msgs[len(rd.Messages):]
+	r.msgs = r.msgs[:len(kept)]
+	for i := range kept {
+		r.msgs[i].assign(&kept[i])
+	}
 	r.readStates = r.readStates[:copy(r.readStates, r.readStates[len(rd.ReadStates):])]
 	r.checkInvariants()
 }

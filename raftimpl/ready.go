@@ -16,12 +16,11 @@ type SoftState struct {
 //     before them); serve ReadStates once applied reaches their index.
 //  4. Call Advance(rd).
 //
-// Ownership: every slice in a Ready is owned by the node and the host MUST
-// NOT modify it. Entries, CommittedEntries and ReadStates are valid only
-// until Advance; the host copies what it keeps. Messages stay valid after
-// Advance, since the node never writes a handed-out message again, so a
-// host may send pointers to them without copying. Entry Data and Snapshot
-// Data are never modified by the node and may be kept.
+// Ownership: every slice in a Ready is owned by the node, valid only until
+// Advance, and the host MUST NOT modify it. The host copies what it keeps
+// past Advance (Message values, for instance, into its network's queue):
+// the node reuses the Messages array. Entry Data and Snapshot Data are
+// never modified by the node and may be kept.
 type Ready struct {
 	// SoftState is non-nil when the leader or role changed.
 	SoftState *SoftState

@@ -117,20 +117,19 @@ func (r *raft) send(m Message) {
 	r.push(&m)
 }
 
-// push queues m for the next Ready.
+// push queues m for the next Ready. A grown array leaves the old one to
+// a host still holding a Ready from it.
 func (r *raft) push(m *Message) {
 	if len(r.msgs) == cap(r.msgs) {
-		// A new array: the old one's messages belong to the host now.
-		grown := make([]Message, len(r.msgs), len(r.msgs)+msgChunk)
-		copy(grown, r.msgs)
+		grown := make([]Message, len(r.msgs), max(2*cap(r.msgs), 8))
+		for i := range r.msgs {
+			grown[i].assign(&r.msgs[i])
+		}
 		r.msgs = grown
 	}
 	r.msgs = r.msgs[:len(r.msgs)+1]
 	r.msgs[len(r.msgs)-1].assign(m)
 }
-
-// msgChunk is how many messages one array of r.msgs holds.
-const msgChunk = 128
 
 // validMessage checks a message from the network once, at the boundary.
 func (r *raft) validMessage(m *Message) error {

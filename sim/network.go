@@ -140,6 +140,9 @@ func (nw *Network) send(src, dst *nodeState, msg any, size int) {
 	if nw.dup.hit(nw.r) {
 		nw.stats.Duplicated++
 		w.record(Record{Kind: KindDuplicate, Node: src.id, Peer: dst.id, MsgID: id, Size: size})
+		if c, ok := msg.(Cloner); ok {
+			msg = c.Clone()
+		}
 		nw.schedule(l, src.index, dst, id, msg, size)
 	}
 }

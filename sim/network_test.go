@@ -70,6 +70,31 @@ func TestPerLinkLatencyOverridesDefault(t *testing.T) {
 	require.Equal(t, sim.Time(51*time.Millisecond), nodes[3].got[1].at)
 }
 
+// buffer is a payload its receiver may recycle (a sim.Cloner).
+type buffer struct{ text string }
+
+func (b *buffer) Clone() any { return &buffer{text: b.text} }
+
+func TestDuplicateOfClonerIsItsOwnPayload(t *testing.T) {
+	w, nodes := world(t, 2, 2)
+	require.NoError(t, w.Network().SetDuplicateRate(1))
+	sent := &buffer{"once"}
+	require.NoError(t, nodes[1].p.Send(2, sent, 1))
+	require.NoError(t, nodes[1].p.Send(2, "shared", 1))
+	require.NoError(t, w.RunUntilQuiescent(10))
+	require.Len(t, nodes[2].got, 4)
+	var buffers []*buffer
+	for _, g := range nodes[2].got {
+		if b, ok := g.msg.(*buffer); ok {
+			buffers = append(buffers, b)
+		}
+	}
+	require.Len(t, buffers, 2)
+	require.Equal(t, *buffers[0], *buffers[1])
+	require.NotSame(t, buffers[0], buffers[1], "each delivery of a Cloner gets its own payload")
+	require.True(t, buffers[0] == sent || buffers[1] == sent, "the original is delivered too")
+}
+
 func TestDropAndDuplicateRates(t *testing.T) {
 	w, nodes := world(t, 2, 2)
 	require.NoError(t, w.Network().SetDropRate(1))

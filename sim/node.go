@@ -15,10 +15,21 @@ type Node interface {
 	// Proc.Disk and must not rely on any other state.
 	Start()
 	// Receive delivers msg, sent by from. The payload is shared with the
-	// sender and with network duplicates: treat it as read-only.
+	// sender and with network duplicates: treat it as read-only, unless it
+	// is a Cloner, in which case this delivery's payload is its own.
 	Receive(from NodeID, msg any)
 	// Fire runs a timer the node set with Proc.SetTimer.
 	Fire(tag uint64)
+}
+
+// Cloner is a payload that its receiver may reuse once delivered (to
+// recycle message buffers, say). The network gives every extra copy of
+// a duplicated message its own Clone, so no two deliveries share one; a
+// held payload is delivered at most once. Any payload may instead never
+// arrive (loss, partition, a crash), so a receiver's pool must not count
+// on getting its payloads back.
+type Cloner interface {
+	Clone() any
 }
 
 // NodeFunc builds a node's volatile state for one incarnation.

@@ -96,6 +96,8 @@ type Cluster struct {
 	stopClients  bool
 	// applied counts entries applied by all members, for benchmarks.
 	applied uint64
+	// envelopes recycles the envelopes Raft messages travel in.
+	envelopes envelopePool
 }
 
 // New builds a cluster on w: members 1..cfg.Members and the clients. It

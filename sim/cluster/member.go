@@ -141,10 +141,12 @@ func (m *member) Receive(from sim.NodeID, msg any) {
 	m.touched = true
 	defer m.catch()
 	switch msg := msg.(type) {
-	case *raftimpl.Message:
-		if err := m.node.Step(*msg); err != nil {
-			m.p.Logf("step %v from %s: %v", msg.Type, from, err)
+	case *envelope:
+		err := m.node.Step(msg.msg) // a copy: the envelope can go back
+		if err != nil {
+			m.p.Logf("step %v from %s: %v", msg.msg.Type, from, err)
 		}
+		m.c.envelopes.put(msg)
 	case *request:
 		m.serve(from, msg)
 	default:
@@ -196,11 +198,14 @@ func (m *member) persist(rd *raftimpl.Ready) error {
 	return nil
 }
 
-// send hands the network pointers into the Ready's messages, which stay
-// valid after Advance (raftimpl.Ready): nothing is copied.
+// send copies each message out of the Ready (the node reuses its array
+// after Advance) into an envelope. Entries and snapshots are shared, never
+// modified (raftimpl.Message), so they travel without a copy.
 func (m *member) send(msgs []raftimpl.Message) {
 	for i := range msgs {
-		msg := &msgs[i]
+		env := m.c.envelopes.get()
+		env.msg = msgs[i]
+		msg := &env.msg
 		size := 64
 		for j := range msg.Entries {
 			size += 24 + len(msg.Entries[j].Data)
@@ -208,7 +213,7 @@ func (m *member) send(msgs []raftimpl.Message) {
 		if msg.Snapshot != nil {
 			size += len(msg.Snapshot.Data)
 		}
-		if err := m.p.Send(sim.NodeID(msg.To), msg, size); err != nil {
+		if err := m.p.Send(sim.NodeID(msg.To), env, size); err != nil {
 			m.p.Logf("send to %v: %v", msg.To, err)
 		}
 	}
@@ -291,4 +296,40 @@ func (m *member) reply(to sim.NodeID, r *response) {
 	if err := m.p.Send(to, r, 32+len(r.out.Value)); err != nil {
 		m.p.Logf("reply to %s: %v", to, err)
 	}
+}
+
+// envelope carries one Raft message through the simulated network. The
+// receiver returns it to the pool once Step has copied the message out, so
+// that steady traffic allocates no messages. It is a sim.Cloner: each
+// duplicate of a message travels in an envelope of its own.
+type envelope struct {
+	msg  raftimpl.Message
+	pool *envelopePool
+}
+
+func (e *envelope) Clone() any {
+	c := e.pool.get()
+	c.msg = e.msg
+	return c
+}
+
+// envelopePool is a free list of envelopes. Envelopes of messages the
+// network loses are not returned; the GC takes them.
+type envelopePool struct {
+	free []*envelope
+}
+
+func (p *envelopePool) get() *envelope {
+	if n := len(p.free); n > 0 {
+		e := p.free[n-1]
+		p.free = p.free[:n-1]
+		return e
+	}
+	return &envelope{pool: p}
+}
+
+// put takes e back, dropping what its message referenced for the GC.
+func (p *envelopePool) put(e *envelope) {
+	e.msg.Entries, e.msg.Snapshot, e.msg.Context = nil, nil, nil
+	p.free = append(p.free, e)
 }
