@@ -12,11 +12,16 @@ import (
 // keeps only what was synced (optionally plus a torn prefix of the rest).
 //
 // File metadata (create, remove, rename) is durable at once: the model has
-// no directory fsync. Data is durable only after File.Sync.
+// no directory fsync. Data is durable only after File.Sync. A file that is
+// removed, or replaced by a rename, is gone: its handles fail with
+// ErrNoSuchFile, and the disk reuses its buffer for files that grow.
 type Disk struct {
 	w     *World
 	node  NodeID
 	files map[string]*File
+	// spare holds buffers of removed files, emptied, for growing files: a
+	// WAL that rewrites its log at each compaction then allocates nothing.
+	spare [][]byte
 	// Stats, for reports.
 	bytesWritten int64
 	syncs        int64
@@ -51,7 +56,7 @@ func (d *Disk) Remove(name string) error {
 	if !ok {
 		return fmt.Errorf("%w: %q on %s", ErrNoSuchFile, name, d.node)
 	}
-	f.removed = true
+	d.release(f)
 	delete(d.files, name)
 	return nil
 }
@@ -62,13 +67,25 @@ func (d *Disk) Rename(from, to string) error {
 	if !ok {
 		return fmt.Errorf("%w: %q on %s", ErrNoSuchFile, from, d.node)
 	}
-	if old, ok := d.files[to]; ok {
-		old.removed = true
+	if old, ok := d.files[to]; ok && old != f {
+		d.release(old)
 	}
 	delete(d.files, from)
 	f.name = to
 	d.files[to] = f
 	return nil
+}
+
+// spareMax bounds the buffers a disk keeps for reuse.
+const spareMax = 4
+
+// release detaches a removed file from its bytes and keeps the buffer.
+func (d *Disk) release(f *File) {
+	f.removed = true
+	if cap(f.data) >= fileCapMin && len(d.spare) < spareMax {
+		d.spare = append(d.spare, f.data[:0])
+	}
+	f.data, f.durable, f.synced = nil, nil, 0
 }
 
 // List returns the names of all files, sorted.
@@ -118,8 +135,16 @@ func (f *File) Name() string { return f.name }
 // Size returns the file's length as reads see it.
 func (f *File) Size() int64 { return int64(len(f.data)) }
 
+// gone is the error of every operation on a removed file.
+func (f *File) gone() error {
+	return fmt.Errorf("%w: %q on %s was removed", ErrNoSuchFile, f.name, f.disk.node)
+}
+
 // ReadAt reads len(p) bytes from off, returning io.EOF when it reads fewer.
 func (f *File) ReadAt(p []byte, off int64) (int, error) {
+	if f.removed {
+		return 0, f.gone()
+	}
 	if off < 0 {
 		return 0, fmt.Errorf("%w: read at %d in %q", ErrBadOffset, off, f.name)
 	}
@@ -140,6 +165,9 @@ func (f *File) Write(p []byte) (int, error) {
 
 // WriteAt writes p at off, extending the file (with zeros) as needed.
 func (f *File) WriteAt(p []byte, off int64) (int, error) {
+	if f.removed {
+		return 0, f.gone()
+	}
 	if off < 0 {
 		return 0, fmt.Errorf("%w: write at %d in %q", ErrBadOffset, off, f.name)
 	}
@@ -148,7 +176,7 @@ func (f *File) WriteAt(p []byte, off int64) (int, error) {
 	}
 	end := int(off) + len(p)
 	if end > len(f.data) {
-		f.data = growTo(f.data, end)
+		f.grow(end)
 	}
 	copy(f.data[off:], p)
 	f.disk.bytesWritten += int64(len(p))
@@ -157,6 +185,9 @@ func (f *File) WriteAt(p []byte, off int64) (int, error) {
 
 // Truncate changes the file's size, as reads see it.
 func (f *File) Truncate(size int64) error {
+	if f.removed {
+		return f.gone()
+	}
 	if size < 0 {
 		return fmt.Errorf("%w: truncate to %d in %q", ErrBadOffset, size, f.name)
 	}
@@ -166,13 +197,16 @@ func (f *File) Truncate(size int64) error {
 	if int(size) <= len(f.data) {
 		f.data = f.data[:size]
 	} else {
-		f.data = growTo(f.data, int(size))
+		f.grow(int(size))
 	}
 	return nil
 }
 
 // Sync makes the file's current content durable and records a trace event.
 func (f *File) Sync() error {
+	if f.removed {
+		return f.gone()
+	}
 	f.synced = len(f.data)
 	f.durable = nil
 	f.disk.syncs++
@@ -205,15 +239,23 @@ func (f *File) crash(torn bool, r *Rand) {
 // few hundred bytes at a time, and growing from zero would copy it often.
 const fileCapMin = 4 << 10
 
-// growTo extends b to n bytes, zero-filled, reusing capacity when it can.
-// It at least doubles the capacity, so appending a file costs O(1) copies
-// per byte; slices.Grow leaves the copied prefix unzeroed.
-func growTo(b []byte, n int) []byte {
+// grow extends the file to n bytes, zero-filled. Past its capacity it
+// takes a removed file's buffer if one is big enough, else at least
+// doubles, so appending costs O(1) copies per byte (slices.Grow leaves the
+// copied prefix unzeroed).
+func (f *File) grow(n int) {
+	b := f.data
 	if n > cap(b) {
-		b = slices.Grow(b, max(n, 2*cap(b), fileCapMin)-len(b))
+		if k := len(f.disk.spare) - 1; k >= 0 && cap(f.disk.spare[k]) >= n {
+			b = append(f.disk.spare[k], b...)
+			f.disk.spare[k] = nil
+			f.disk.spare = f.disk.spare[:k]
+		} else {
+			b = slices.Grow(b, max(n, 2*cap(b), fileCapMin)-len(b))
+		}
 	}
 	old := len(b)
 	b = b[:n]
 	clear(b[old:])
-	return b
+	f.data = b
 }

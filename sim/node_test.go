@@ -2,6 +2,7 @@ package sim_test
 
 import (
 	"io"
+	"runtime"
 	"testing"
 	"time"
 
@@ -139,14 +140,58 @@ func TestDiskFileOperations(t *testing.T) {
 	require.Equal(t, "a", a.Name())
 	require.ErrorIs(t, d.Rename("missing", "x"), sim.ErrNoSuchFile)
 	require.ErrorIs(t, d.Remove("missing"), sim.ErrNoSuchFile)
-	require.NoError(t, d.Remove("a"))
-	require.False(t, d.Exists("a"))
 	_, err = a.WriteAt([]byte("x"), -1)
 	require.ErrorIs(t, err, sim.ErrBadOffset)
 	require.ErrorIs(t, a.Truncate(-1), sim.ErrBadOffset)
 	_, err = a.ReadAt(make([]byte, 1), -3)
 	require.ErrorIs(t, err, sim.ErrBadOffset)
 	require.Equal(t, int64(3), d.BytesWritten(), "a refused write writes nothing")
+	require.NoError(t, d.Remove("a"))
+	require.False(t, d.Exists("a"))
+	_, err = a.Write([]byte("x"))
+	require.ErrorIs(t, err, sim.ErrNoSuchFile, "a removed file's handle is dead")
+	_, err = a.ReadAt(make([]byte, 1), 0)
+	require.ErrorIs(t, err, sim.ErrNoSuchFile)
+	require.ErrorIs(t, a.Truncate(0), sim.ErrNoSuchFile)
+	require.ErrorIs(t, a.Sync(), sim.ErrNoSuchFile)
+}
+
+// A log rewritten by compaction (write a new file, rename it over the old)
+// reuses the old file's buffer: the replaced file's handle is dead, and
+// the new file's growth allocates nothing.
+func TestReplacedFileBufferIsReused(t *testing.T) {
+	w, _ := world(t, 1, 1)
+	d, err := w.Disk(1)
+	require.NoError(t, err)
+	chunk := make([]byte, 1000)
+	fill := func(name string) *sim.File {
+		f, err := d.Open(name)
+		require.NoError(t, err)
+		for range 64 {
+			_, err := f.Write(chunk)
+			require.NoError(t, err)
+		}
+		return f
+	}
+	fill("log")
+	old := fill("log.tmp")
+	require.NoError(t, d.Rename("log.tmp", "log")) // the first replaced buffer
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	const rounds = 20
+	for range rounds {
+		f := fill("log.tmp")
+		require.NoError(t, d.Rename("log.tmp", "log"))
+		require.Equal(t, int64(64000), f.Size())
+	}
+	runtime.ReadMemStats(&after)
+	perRound := (after.TotalAlloc - before.TotalAlloc) / rounds
+	require.Less(t, perRound, uint64(4096), "the new log grows into the replaced one's buffer")
+	_, err = old.ReadAt(make([]byte, 1), 0)
+	require.ErrorIs(t, err, sim.ErrNoSuchFile)
+	cur, err := d.Open("log")
+	require.NoError(t, err)
+	require.Equal(t, int64(64000), cur.Size())
 }
 
 func TestClockDriftAndJump(t *testing.T) {
