@@ -45,9 +45,8 @@ func New(seed uint64, opts Options) *World {
 		opts:  opts,
 		rands: map[string]*Rand{},
 		byID:  map[NodeID]*nodeState{},
-		trace: Trace{hash: hashOffset, keepMax: opts.TraceKeep},
+		trace: Trace{lanes: [3]uint64{mix(hashOffset, seed), hashOffset, hashOffset}, keepMax: opts.TraceKeep},
 	}
-	w.trace.hash = mix(w.trace.hash, seed)
 	w.net = newNetwork(w)
 	return w
 }
