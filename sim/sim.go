@@ -32,6 +32,9 @@ type World struct {
 	byID  map[NodeID]*nodeState
 	// events counts events run (cancelled and stale ones excluded).
 	events uint64
+	// yield: the world yields to the Go scheduler every yieldEvery events
+	// (decided at New: only with GOMAXPROCS=1).
+	yield bool
 	// after runs after every event; a non-nil error stops the run.
 	after func() error
 	err   error
@@ -46,6 +49,7 @@ func New(seed uint64, opts Options) *World {
 		rands: map[string]*Rand{},
 		byID:  map[NodeID]*nodeState{},
 		trace: Trace{lanes: [3]uint64{mix(hashOffset, seed), hashOffset, hashOffset}, keepMax: opts.TraceKeep},
+		yield: runtime.GOMAXPROCS(0) == 1,
 	}
 	w.net = newNetwork(w)
 	return w
@@ -163,7 +167,7 @@ func (w *World) Step() bool {
 		w.now = e.at
 		w.run(&ev)
 		w.events++
-		if w.events%yieldEvery == 0 {
+		if w.yield && w.events%yieldEvery == 0 {
 			runtime.Gosched()
 		}
 		w.afterEvent()
@@ -179,7 +183,10 @@ func (w *World) Step() bool {
 // events, and their buffer flushes cost 10% of the instructions. Yielding
 // lets the worker finish a cycle's marking at once (mark phases went from
 // 2.5-5ms to 0.5ms). A yield costs about as much as one event; it cannot
-// change a run, which touches no other goroutine.
+// change a run, which touches no other goroutine. With more Ps the worker
+// runs on an idle one anyway, and yielding cost 30% (Cluster5Paced at
+// GOMAXPROCS=2: 676 against 873 sim-s per wall-s): the goroutine went
+// through the global run queue, waking and migrating between Ps.
 const yieldEvery = 256
 
 func (w *World) current(ev *event) bool {
