@@ -30,6 +30,9 @@ type World struct {
 	// nodes in the order they were added; index is their dense index.
 	nodes []*nodeState
 	byID  map[NodeID]*nodeState
+	// small[id] is node id when id < smallIDs: the lookup on every send
+	// then skips the map.
+	small []*nodeState
 	// events counts events run (cancelled and stale ones excluded).
 	events uint64
 	// yield: the world yields to the Go scheduler every yieldEvery events
@@ -108,6 +111,12 @@ func (w *World) AddNode(id NodeID, build NodeFunc) error {
 	st.disk = newDisk(w, id)
 	w.nodes = append(w.nodes, st)
 	w.byID[id] = st
+	if id < smallIDs {
+		if int(id) >= len(w.small) {
+			w.small = append(w.small, make([]*nodeState, int(id)+1-len(w.small))...)
+		}
+		w.small[id] = st
+	}
 	w.net.grow(len(w.nodes))
 	w.q.push(w.now, event{kind: evStart, live: true, node: st.index})
 	return nil
@@ -283,7 +292,13 @@ func (w *World) record(r Record) {
 	w.trace.add(r)
 }
 
+// smallIDs bounds the ids that lookup finds by index.
+const smallIDs = 1024
+
 func (w *World) lookup(id NodeID) (*nodeState, error) {
+	if id < NodeID(len(w.small)) && w.small[id] != nil {
+		return w.small[id], nil
+	}
 	st, ok := w.byID[id]
 	if !ok {
 		return nil, fmt.Errorf("%w: %s", ErrUnknownNode, id)
