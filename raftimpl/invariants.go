@@ -130,7 +130,7 @@ func (c *Checker) maybePrune() {
 		}
 	}
 	drop := min(low-c.appliedBase, LogIndex(len(c.applied)))
-	c.applied = append([]entryID(nil), c.applied[drop:]...)
+	c.applied = c.applied[:copy(c.applied, c.applied[drop:])] // private: reuse the array
 	c.appliedBase = low
 	c.prunedTo = low
 }
@@ -243,7 +243,7 @@ func (c *Checker) checkLogMatching(t *nodeTrack, from LogIndex) error {
 	}
 	if first := l.firstIndex(); first-1 > t.base+hashTrimSlack {
 		drop := min(first-1-t.base, LogIndex(len(t.hashes)-1))
-		t.hashes = append([]uint64(nil), t.hashes[drop:]...)
+		t.hashes = t.hashes[:copy(t.hashes, t.hashes[drop:])] // private: reuse the array
 		t.base += drop
 	}
 	return nil

@@ -150,7 +150,9 @@ func (ms *MemoryStorage) Compact(i LogIndex) error {
 	if i > ms.LastIndex() {
 		return fmt.Errorf("%w: compact %v past last index %v", ErrUnavailable, i, ms.LastIndex())
 	}
-	kept := make([]Entry, 1, LogIndex(len(ms.ents))-(i-offset)+64)
+	// Reserve the length the log had: it likely grows back to it before
+	// the next compaction, and regrowing by doubling allocates twice.
+	kept := make([]Entry, 1, max(LogIndex(len(ms.ents))-(i-offset)+64, LogIndex(len(ms.ents))))
 	kept[0] = Entry{Index: i, Term: ms.ents[i-offset].Term}
 	ms.ents = append(kept, ms.ents[i-offset+1:]...)
 	ms.offset = i

@@ -50,6 +50,10 @@ func newDecoder(data []byte) decoder { return decoder{buf: data, all: string(dat
 func (d *decoder) rest() int { return len(d.buf) - d.off }
 
 func (d *decoder) uvarint() uint64 {
+	if d.off < len(d.buf) && d.buf[d.off] < 0x80 { // one byte: most lengths and ids
+		d.off++
+		return uint64(d.buf[d.off-1])
+	}
 	v, n := binary.Uvarint(d.buf[d.off:])
 	if n <= 0 {
 		d.fail()
