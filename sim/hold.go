@@ -28,7 +28,7 @@ func (nw *Network) Release(id uint64) error {
 	m := nw.held[i]
 	nw.held = append(nw.held[:i], nw.held[i+1:]...)
 	nw.w.record(Record{Kind: KindRelease, Node: m.From, Peer: m.To, MsgID: m.ID, Size: m.Size})
-	nw.w.q.push(nw.w.now, event{kind: evDeliver, live: true, node: m.to, inc: m.inc,
+	nw.w.q.push(nw.w.now, &event{kind: evDeliver, live: true, node: m.to, inc: m.inc,
 		from: m.from, msgID: m.ID, size: m.Size, payload: m.Payload})
 	return nil
 }

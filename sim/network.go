@@ -170,7 +170,7 @@ func (nw *Network) schedule(l *linkState, from int32, dst *nodeState, id uint64,
 		}
 		l.lastAt = at
 	}
-	nw.w.q.push(at, event{kind: evDeliver, live: true, node: dst.index, inc: dst.receiver(),
+	nw.w.q.push(at, &event{kind: evDeliver, live: true, node: dst.index, inc: dst.receiver(),
 		from: from, msgID: id, size: size, counted: true, payload: msg})
 }
 

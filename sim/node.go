@@ -109,7 +109,7 @@ func (p *Proc) SetTimer(d time.Duration, tag uint64) (TimerID, error) {
 		return TimerID{}, fmt.Errorf("%w: timer delay %v on %s", ErrNegativeDuration, d, p.st.id)
 	}
 	at := p.w.now.Add(p.st.clock.trueDelay(d))
-	slot, seq := p.w.q.push(at, event{kind: evTimer, live: true, node: p.st.index, inc: p.inc, tag: tag})
+	slot, seq := p.w.q.push(at, &event{kind: evTimer, live: true, node: p.st.index, inc: p.inc, tag: tag})
 	return TimerID{slot: slot, seq: seq}, nil
 }
 

@@ -74,7 +74,8 @@ type queue struct {
 }
 
 // push schedules ev at time at and returns its slot and sequence number.
-func (q *queue) push(at Time, ev event) (uint32, uint64) {
+// ev is copied (passed by pointer: it is big).
+func (q *queue) push(at Time, ev *event) (uint32, uint64) {
 	var slot uint32
 	if n := len(q.free); n > 0 {
 		slot = q.free[n-1]
@@ -83,7 +84,7 @@ func (q *queue) push(at Time, ev event) (uint32, uint64) {
 		slot = uint32(len(q.slab))
 		q.slab = append(q.slab, event{})
 	}
-	q.slab[slot].set(&ev)
+	q.slab[slot].set(ev)
 	q.seq++
 	q.slab[slot].seq = q.seq
 	q.heap = append(q.heap, entry{at: at, seq: q.seq, slot: slot})
@@ -97,9 +98,13 @@ func (q *queue) len() int { return len(q.heap) }
 // peek returns the earliest entry. The queue MUST NOT be empty.
 func (q *queue) peek() entry { return q.heap[0] }
 
-// pop removes the earliest entry and returns it with its body. The body's
-// slot is recycled, so the caller gets a copy.
-func (q *queue) pop() (entry, event) {
+// pop removes the earliest entry and returns it with its body, which
+// stays in its slot (no copy) until the caller calls release, and whether
+// it is live. The body is marked dead at once, so that cancel reports a
+// running event as already fired. The pointer stays readable even if
+// pushes meanwhile grow the slab: it then points into the old array,
+// whose copy of the body is the same.
+func (q *queue) pop() (entry, *event, bool) {
 	top := q.heap[0]
 	last := len(q.heap) - 1
 	q.heap[0] = q.heap[last]
@@ -107,13 +112,19 @@ func (q *queue) pop() (entry, event) {
 	if last > 0 {
 		q.down(0)
 	}
-	s := &q.slab[top.slot]
-	ev := *s
+	ev := &q.slab[top.slot]
+	live := ev.live
+	ev.live = false
+	return top, ev, live
+}
+
+// release frees the slot of a popped event.
+func (q *queue) release(slot uint32) {
+	s := &q.slab[slot]
 	// Drop references for the GC and mark the slot dead for cancel, field
 	// by field: zeroing the whole event costs a bulk write barrier.
 	s.live, s.payload, s.fn, s.label = false, nil, nil, ""
-	q.free = append(q.free, top.slot)
-	return top, ev
+	q.free = append(q.free, slot)
 }
 
 // cancel marks the event in slot dead if it is still the one numbered seq.

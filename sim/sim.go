@@ -118,7 +118,7 @@ func (w *World) AddNode(id NodeID, build NodeFunc) error {
 		w.small[id] = st
 	}
 	w.net.grow(len(w.nodes))
-	w.q.push(w.now, event{kind: evStart, live: true, node: st.index})
+	w.q.push(w.now, &event{kind: evStart, live: true, node: st.index})
 	return nil
 }
 
@@ -147,7 +147,7 @@ func (w *World) Schedule(d time.Duration, label string, fn func()) (TimerID, err
 	if d < 0 {
 		return TimerID{}, fmt.Errorf("%w: schedule %q after %v", ErrNegativeDuration, label, d)
 	}
-	slot, seq := w.q.push(w.now.Add(d), event{kind: evCall, live: true, node: -1, fn: fn, label: label})
+	slot, seq := w.q.push(w.now.Add(d), &event{kind: evCall, live: true, node: -1, fn: fn, label: label})
 	return TimerID{slot: slot, seq: seq}, nil
 }
 
@@ -163,18 +163,17 @@ func (w *World) Logf(format string, args ...any) {
 // false when the queue is empty or the world has stopped on an error.
 func (w *World) Step() bool {
 	for w.err == nil && w.q.len() > 0 {
-		e, ev := w.q.pop()
+		e, ev, live := w.q.pop()
 		if e.at < w.now {
 			failf("event at %d before now %d", e.at, w.now)
 		}
-		if !ev.live {
+		if !live || (ev.node >= 0 && ev.kind == evTimer && !w.current(ev)) {
+			w.q.release(e.slot) // cancelled, or its node crashed since
 			continue
 		}
-		if ev.node >= 0 && ev.kind == evTimer && !w.current(&ev) {
-			continue // the node crashed since: its timers are gone
-		}
 		w.now = e.at
-		w.run(&ev)
+		w.run(ev)
+		w.q.release(e.slot)
 		w.events++
 		if w.yield && w.events%yieldEvery == 0 {
 			runtime.Gosched()

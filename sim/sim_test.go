@@ -35,6 +35,24 @@ func TestCancelledCallbackDoesNotRun(t *testing.T) {
 	require.Zero(t, w.Events())
 }
 
+// A running callback's own id is no longer pending: cancelling it finds
+// nothing, and a callback scheduled from inside runs normally.
+func TestCancelFromInsideTheRunningCallback(t *testing.T) {
+	w := sim.New(1, sim.Options{Paranoid: true})
+	var self sim.TimerID
+	cancelled, nestedRan := true, false
+	self, err := w.Schedule(time.Millisecond, "self", func() {
+		cancelled = w.Cancel(self)
+		_, err := w.Schedule(0, "nested", func() { nestedRan = true })
+		require.NoError(t, err)
+	})
+	require.NoError(t, err)
+	require.NoError(t, w.RunUntilQuiescent(10))
+	require.False(t, cancelled, "a running event is already fired")
+	require.True(t, nestedRan)
+	require.Equal(t, uint64(2), w.Events())
+}
+
 func TestCancelAfterFireDoesNotHitARecycledSlot(t *testing.T) {
 	w := sim.New(1, sim.Options{Paranoid: true})
 	first, err := w.Schedule(time.Millisecond, "first", func() {})
