@@ -126,19 +126,18 @@ func (s *kvStore) apply(c command) (out linearizability.KVOutput, dup bool) {
 		return out, true
 	}
 	s.sessions[c.client] = c.seq
-	cur, found := s.data[c.op.Key]
 	switch c.op.Kind {
 	case linearizability.KVPut:
 		s.data[c.op.Key] = c.op.Value
 	case linearizability.KVDelete:
 		delete(s.data, c.op.Key)
 	case linearizability.KVCAS:
-		if found && cur == c.op.Expected {
+		if cur, found := s.data[c.op.Key]; found && cur == c.op.Expected {
 			s.data[c.op.Key] = c.op.Value
 			out.OK = true
 		}
 	case linearizability.KVAppend:
-		s.data[c.op.Key] = cur + c.op.Value
+		s.data[c.op.Key] += c.op.Value
 	}
 	return out, false
 }
