@@ -139,7 +139,7 @@ func (r *raft) applyConfChange(cc ConfChange) {
 
 // handleTransferLeader starts handing leadership to m.From (thesis §3.10):
 // bring its log up to date, then tell it to campaign at once.
-func (r *raft) handleTransferLeader(m Message, pr *Progress) {
+func (r *raft) handleTransferLeader(m *Message, pr *Progress) {
 	to := m.From
 	if pr.IsLearner {
 		r.logf("ignored transfer to learner %v", to)

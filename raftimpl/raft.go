@@ -65,8 +65,6 @@ type raft struct {
 	// pendingConfIndex is the index of the latest conf change proposed by
 	// this leader; no new one is accepted until applied passes it.
 	pendingConfIndex LogIndex
-	// step handles a message for the current role.
-	step func(r *raft, m Message) error
 	// tick advances the timer of the current role.
 	tick func(r *raft)
 	// marks counts the tricky branches taken (marks.go).
@@ -141,7 +139,6 @@ func (r *raft) reset(term Term) {
 }
 
 func (r *raft) becomeFollower(term Term, lead NodeID) {
-	r.step = stepFollower
 	r.reset(term)
 	r.tick = tickElection
 	r.lead = lead
@@ -154,7 +151,6 @@ func (r *raft) becomePreCandidate() {
 		panicf("leader %v cannot become pre-candidate", r.id)
 	}
 	// Pre-Vote raises neither the term nor the vote (thesis §9.6).
-	r.step = stepCandidate
 	r.trk.resetVotes()
 	r.tick = tickElection
 	r.lead = None
@@ -166,7 +162,6 @@ func (r *raft) becomeCandidate() {
 	if r.role == RoleLeader {
 		panicf("leader %v cannot become candidate", r.id)
 	}
-	r.step = stepCandidate
 	r.reset(r.term + 1)
 	r.tick = tickElection
 	r.vote = r.id
@@ -178,7 +173,6 @@ func (r *raft) becomeLeader() {
 	if r.role == RoleFollower {
 		panicf("follower %v cannot become leader", r.id)
 	}
-	r.step = stepLeader
 	r.reset(r.term)
 	r.tick = tickHeartbeat
 	r.lead = r.id
@@ -199,7 +193,7 @@ func tickElection(r *raft) {
 	r.electionElapsed++
 	if r.promotable() && r.electionElapsed >= r.randomizedElectionTimeout {
 		r.electionElapsed = 0
-		_ = r.Step(Message{From: r.id, Type: MsgHup})
+		_ = r.Step(&Message{From: r.id, Type: MsgHup})
 	}
 }
 
@@ -210,7 +204,7 @@ func tickHeartbeat(r *raft) {
 	if r.electionElapsed >= r.cfg.ElectionTicks {
 		r.electionElapsed = 0
 		if r.cfg.CheckQuorum {
-			_ = r.Step(Message{From: r.id, Type: MsgCheckQuorum})
+			_ = r.Step(&Message{From: r.id, Type: MsgCheckQuorum})
 		}
 		if r.role == RoleLeader && r.leadTransferee != None {
 			r.leadTransferee = None // transfer took too long: abort
@@ -221,7 +215,7 @@ func tickHeartbeat(r *raft) {
 	}
 	if r.heartbeatElapsed >= r.cfg.HeartbeatTicks {
 		r.heartbeatElapsed = 0
-		_ = r.Step(Message{From: r.id, Type: MsgBeat})
+		_ = r.Step(&Message{From: r.id, Type: MsgBeat})
 	}
 }
 

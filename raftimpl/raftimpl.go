@@ -34,7 +34,7 @@ func (n *Node) Tick() {
 }
 
 // Campaign makes the node start an election now (as if its timer fired).
-func (n *Node) Campaign() error { return n.r.Step(Message{Type: MsgHup, From: n.r.id}) }
+func (n *Node) Campaign() error { return n.r.Step(&Message{Type: MsgHup, From: n.r.id}) }
 
 // Step handles a message from the network. A malformed message (wrong
 // recipient, no term, entries out of sequence, a local type) returns
@@ -47,7 +47,7 @@ func (n *Node) Step(m Message) error {
 	if err := n.r.validMessage(&m); err != nil {
 		return err
 	}
-	err := n.r.Step(m)
+	err := n.r.Step(&m)
 	n.r.checkInvariants()
 	return err
 }
@@ -59,7 +59,7 @@ func (n *Node) Propose(data []byte) error {
 	if uint64(len(data)) > n.r.cfg.MaxEntryBytes {
 		return fmt.Errorf("%w: %d bytes > %d", ErrEntryTooLarge, len(data), n.r.cfg.MaxEntryBytes)
 	}
-	return n.r.Step(Message{Type: MsgProp, From: n.r.id,
+	return n.r.Step(&Message{Type: MsgProp, From: n.r.id,
 		Entries: []Entry{{Type: EntryNormal, Data: data}}})
 }
 
@@ -70,7 +70,7 @@ func (n *Node) ProposeConfChange(cc ConfChange) error {
 	if _, err := UnmarshalConfChange(cc.Marshal()); err != nil {
 		return err
 	}
-	return n.r.Step(Message{Type: MsgProp, From: n.r.id,
+	return n.r.Step(&Message{Type: MsgProp, From: n.r.id,
 		Entries: []Entry{{Type: EntryConfChange, Data: cc.Marshal()}}})
 }
 
@@ -78,7 +78,7 @@ func (n *Node) ProposeConfChange(cc ConfChange) error {
 // pending reads. The answer arrives as a ReadState in a later Ready. It
 // returns ErrReadNotReady when no leader can serve it now.
 func (n *Node) ReadIndex(ctx []byte) error {
-	return n.r.Step(Message{Type: MsgReadIndex, From: n.r.id, Context: ctx})
+	return n.r.Step(&Message{Type: MsgReadIndex, From: n.r.id, Context: ctx})
 }
 
 // TransferLeadership asks the leader (directly or forwarded) to hand over
@@ -87,7 +87,7 @@ func (n *Node) TransferLeadership(to NodeID) error {
 	if !n.r.trk.isVoter(to) {
 		return fmt.Errorf("%w: transfer target %v is not a voter", ErrProposalDropped, to)
 	}
-	return n.r.Step(Message{Type: MsgTransferLeader, From: to})
+	return n.r.Step(&Message{Type: MsgTransferLeader, From: to})
 }
 
 // HasReady reports whether Ready would ask the host to do anything.
@@ -197,5 +197,5 @@ func (n *Node) ProposeBatch(data [][]byte) error {
 		}
 		ents[i] = Entry{Type: EntryNormal, Data: d}
 	}
-	return n.r.Step(Message{Type: MsgProp, From: n.r.id, Entries: ents})
+	return n.r.Step(&Message{Type: MsgProp, From: n.r.id, Entries: ents})
 }

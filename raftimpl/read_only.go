@@ -39,7 +39,7 @@ func (ro *readOnly) reset() {
 // handleReadIndex serves a read on the leader: at once for lease-based
 // reads (or with BugReadWithoutQuorum), otherwise after a heartbeat round
 // proves that no newer leader exists.
-func (r *raft) handleReadIndex(m Message) error {
+func (r *raft) handleReadIndex(m *Message) error {
 	if !r.committedEntryInCurrentTerm() {
 		// Our commit index may lag the cluster's until our no-op commits
 		// (thesis §6.4, step 1): hold the request until then.
@@ -48,7 +48,7 @@ func (r *raft) handleReadIndex(m Message) error {
 				ErrReadNotReady, r.id, r.term)
 		}
 		r.mark(markReadHeld)
-		r.readOnly.early = append(r.readOnly.early, m)
+		r.readOnly.early = append(r.readOnly.early, *m) // a copy: m is the caller's
 		return nil
 	}
 	if len(r.trk.voters) == 1 || r.cfg.ReadOnlyOption == ReadOnlyLeaseBased ||
@@ -63,7 +63,7 @@ func (r *raft) handleReadIndex(m Message) error {
 	if len(r.readOnly.queue) >= readIndexPendingMax {
 		return fmt.Errorf("%w: %d reads pending", ErrReadNotReady, readIndexPendingMax)
 	}
-	r.readOnly.pending[ctx] = &readIndexStatus{req: m, index: r.log.committed,
+	r.readOnly.pending[ctx] = &readIndexStatus{req: *m, index: r.log.committed,
 		acks: map[NodeID]bool{r.id: true}}
 	r.readOnly.queue = append(r.readOnly.queue, ctx)
 	r.bcastHeartbeat(m.Context)
@@ -76,7 +76,7 @@ func (r *raft) committedEntryInCurrentTerm() bool {
 
 // respondReadIndex hands the read index to the local application or to the
 // follower that forwarded the request.
-func (r *raft) respondReadIndex(m Message, index LogIndex) {
+func (r *raft) respondReadIndex(m *Message, index LogIndex) {
 	if m.From == None || m.From == r.id {
 		r.readStates = append(r.readStates, ReadState{Index: index, RequestCtx: m.Context})
 		return
@@ -104,7 +104,7 @@ func (r *raft) ackReadIndex(from NodeID, ctx []byte) {
 	for i, key := range r.readOnly.queue {
 		done := r.readOnly.pending[key]
 		delete(r.readOnly.pending, key)
-		r.respondReadIndex(done.req, done.index)
+		r.respondReadIndex(&done.req, done.index)
 		if key == string(ctx) {
 			r.readOnly.queue = append(r.readOnly.queue[:0], r.readOnly.queue[i+1:]...)
 			return
@@ -121,9 +121,9 @@ func (r *raft) releaseEarlyReads() {
 	}
 	early := r.readOnly.early
 	r.readOnly.early = nil
-	for _, m := range early {
+	for i := range early {
 		// Cannot fail: the leader has committed in its term, and the
 		// queue was drained, so it has room.
-		_ = r.handleReadIndex(m)
+		_ = r.handleReadIndex(&early[i])
 	}
 }

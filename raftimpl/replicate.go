@@ -102,7 +102,7 @@ func (r *raft) bcastHeartbeat(ctx []byte) {
 // handleAppendEntries runs the consistency check on a follower (paper §5.3):
 // accept if the entry before the new ones matches, then answer with the last
 // index verified, or reject with a hint for fast backtracking.
-func (r *raft) handleAppendEntries(m Message) error {
+func (r *raft) handleAppendEntries(m *Message) error {
 	if m.Index < r.log.committed {
 		r.mark(markStaleAppend)
 		r.send(Message{To: m.From, Type: MsgAppResp, Index: r.log.committed})
@@ -130,7 +130,7 @@ func (r *raft) handleAppendEntries(m Message) error {
 // An append that conflicts with a committed entry cannot come from an
 // honest leader (Leader Completeness); it is refused with
 // ErrInvalidMessage and changes nothing.
-func (r *raft) maybeAppend(m Message) (LogIndex, bool, error) {
+func (r *raft) maybeAppend(m *Message) (LogIndex, bool, error) {
 	if !r.log.matchTerm(m.Index, m.LogTerm) {
 		return 0, false, nil
 	}
@@ -176,7 +176,7 @@ func (r *raft) truncateStale(lastNew LogIndex) {
 // handleHeartbeat learns the leader's commit index. A leader never sends a
 // commit index past what it knows we hold, so one past our last index is
 // refused as invalid.
-func (r *raft) handleHeartbeat(m Message) error {
+func (r *raft) handleHeartbeat(m *Message) error {
 	commit := m.Commit
 	if r.cfg.Bugs.Has(BugTruncateOnStaleAppend) || r.cfg.Bugs.Has(BugReplyBeforeFsync) {
 		// These bugs lose entries the leader counts as ours; keep running
@@ -194,7 +194,7 @@ func (r *raft) handleHeartbeat(m Message) error {
 
 // handleSnapshot installs a snapshot from the leader if it is newer than
 // what we hold, and answers with our new last index.
-func (r *raft) handleSnapshot(m Message) {
+func (r *raft) handleSnapshot(m *Message) {
 	s := *m.Snapshot
 	if r.restore(s) {
 		r.mark(markSnapshotRestored)

@@ -8,7 +8,7 @@ import (
 // Step handles one message: the term rules common to every role first
 // (paper Figure 2, "Rules for all servers"; thesis §9.6 for Pre-Vote and
 // §6.2 for the CheckQuorum lease), then the role's own step function.
-func (r *raft) Step(m Message) error {
+func (r *raft) Step(m *Message) error {
 	switch {
 	case m.Term == 0:
 		// Local message or proposal.
@@ -26,9 +26,23 @@ func (r *raft) Step(m Message) error {
 	case MsgVote, MsgPreVote:
 		r.handleVoteRequest(m)
 	default:
-		return r.step(r, m)
+		return r.stepByRole(m)
 	}
 	return nil
+}
+
+// stepByRole hands m to the current role's handler. A switch rather than a
+// function field: through a function value the compiler cannot see that m
+// does not escape, and every Node.Step would allocate its message.
+func (r *raft) stepByRole(m *Message) error {
+	switch r.role {
+	case RoleLeader:
+		return stepLeader(r, m)
+	case RoleCandidate, RolePreCandidate:
+		return stepCandidate(r, m)
+	default:
+		return stepFollower(r, m)
+	}
 }
 
 // inLease reports whether this node heard from a leader within the election
@@ -39,7 +53,7 @@ func (r *raft) inLease() bool {
 
 // stepHigherTerm applies the rules for a message from a later term and
 // reports whether processing goes on.
-func (r *raft) stepHigherTerm(m Message) bool {
+func (r *raft) stepHigherTerm(m *Message) bool {
 	if m.Type == MsgVote || m.Type == MsgPreVote {
 		force := bytes.Equal(m.Context, []byte(campaignTransfer))
 		if !force && r.inLease() {
@@ -64,7 +78,7 @@ func (r *raft) stepHigherTerm(m Message) bool {
 
 // stepLowerTerm answers a message from an earlier term where that helps the
 // sender catch up, and otherwise ignores it.
-func (r *raft) stepLowerTerm(m Message) {
+func (r *raft) stepLowerTerm(m *Message) {
 	switch {
 	case (r.cfg.CheckQuorum || r.cfg.PreVote) && (m.Type == MsgHeartbeat || m.Type == MsgApp):
 		// A stale leader cut off by a partition would otherwise never learn
@@ -78,7 +92,7 @@ func (r *raft) stepLowerTerm(m Message) {
 
 // handleVoteRequest grants or rejects a (pre-)vote: at most one vote per
 // term, only for a log at least as up-to-date as ours (paper §5.2, §5.4.1).
-func (r *raft) handleVoteRequest(m Message) {
+func (r *raft) handleVoteRequest(m *Message) {
 	canVote := r.vote == m.From ||
 		(r.vote == None && r.lead == None) ||
 		(m.Type == MsgPreVote && m.Term > r.term)

@@ -3,13 +3,13 @@ package raftimpl
 import "fmt"
 
 // stepFollower handles a message on a follower.
-func stepFollower(r *raft, m Message) error {
+func stepFollower(r *raft, m *Message) error {
 	switch m.Type {
 	case MsgProp:
 		if r.lead == None {
 			return fmt.Errorf("%w: no leader at term %v", ErrProposalDropped, r.term)
 		}
-		r.forward(m)
+		r.forward(*m)
 	case MsgApp:
 		r.electionElapsed = 0
 		r.lead = m.From
@@ -27,7 +27,7 @@ func stepFollower(r *raft, m Message) error {
 			return fmt.Errorf("%w: no leader to transfer from at term %v",
 				ErrProposalDropped, r.term)
 		}
-		r.forward(m)
+		r.forward(*m)
 	case MsgTimeoutNow:
 		// The leader hands over: campaign at once, past the lease.
 		r.logf("campaigning on TimeoutNow from %v at term %v", m.From, r.term)
@@ -36,8 +36,9 @@ func stepFollower(r *raft, m Message) error {
 		if r.lead == None {
 			return fmt.Errorf("%w: no leader at term %v", ErrReadNotReady, r.term)
 		}
-		m.To = r.lead
-		r.send(m)
+		fwd := *m
+		fwd.To = r.lead
+		r.send(fwd)
 	case MsgReadIndexResp:
 		r.readStates = append(r.readStates, ReadState{Index: m.Index,
 			RequestCtx: m.Context})
@@ -46,7 +47,7 @@ func stepFollower(r *raft, m Message) error {
 }
 
 // stepCandidate handles a message on a candidate or pre-candidate.
-func stepCandidate(r *raft, m Message) error {
+func stepCandidate(r *raft, m *Message) error {
 	respType := MsgVoteResp
 	if r.role == RolePreCandidate {
 		respType = MsgPreVoteResp
@@ -59,7 +60,7 @@ func stepCandidate(r *raft, m Message) error {
 	case MsgApp, MsgHeartbeat, MsgSnap:
 		// A leader of our term (or, pre-candidate, of a later one) exists.
 		r.becomeFollower(m.Term, m.From)
-		return r.step(r, m)
+		return r.stepByRole(m)
 	case respType:
 		r.trk.recordVote(m.From, !m.Reject)
 		switch _, _, res := r.trk.tallyVotes(); res {

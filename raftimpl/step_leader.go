@@ -3,7 +3,7 @@ package raftimpl
 import "fmt"
 
 // stepLeader handles a message on the leader.
-func stepLeader(r *raft, m Message) error {
+func stepLeader(r *raft, m *Message) error {
 	switch m.Type {
 	case MsgBeat:
 		r.bcastHeartbeat(nil)
@@ -57,7 +57,7 @@ func (r *raft) checkQuorum() {
 }
 
 // handleProposal appends a proposal's entries and replicates them.
-func (r *raft) handleProposal(m Message) error {
+func (r *raft) handleProposal(m *Message) error {
 	if !r.trk.isMember(r.id) {
 		return fmt.Errorf("%w: leader %v was removed", ErrProposalDropped, r.id)
 	}
@@ -88,7 +88,7 @@ func (r *raft) handleProposal(m Message) error {
 
 // handleAppendReject backs off after a failed consistency check, using the
 // follower's hint to skip a whole term at a time.
-func (r *raft) handleAppendReject(m Message, pr *Progress) {
+func (r *raft) handleAppendReject(m *Message, pr *Progress) {
 	nextProbe := m.RejectHint
 	if m.LogTerm > 0 {
 		nextProbe, _ = r.log.findConflictByTerm(m.RejectHint, m.LogTerm)
@@ -106,7 +106,7 @@ func (r *raft) handleAppendReject(m Message, pr *Progress) {
 
 // handleAppendAck records a follower's progress, commits what a quorum now
 // holds, and keeps the pipeline full.
-func (r *raft) handleAppendAck(m Message, pr *Progress) {
+func (r *raft) handleAppendAck(m *Message, pr *Progress) {
 	oldPaused := pr.isPaused()
 	if !pr.maybeUpdate(m.Index) {
 		return
@@ -137,7 +137,7 @@ func (r *raft) handleAppendAck(m Message, pr *Progress) {
 
 // handleHeartbeatResp unpauses a probing follower, resends what it lacks,
 // and counts the acknowledgement for pending reads.
-func (r *raft) handleHeartbeatResp(m Message, pr *Progress) {
+func (r *raft) handleHeartbeatResp(m *Message, pr *Progress) {
 	pr.RecentActive = true
 	pr.probeSent = false
 	if pr.State == StateReplicate && pr.inflights.full() {
