@@ -160,7 +160,8 @@ func (w *World) Logf(format string, args ...any) {
 }
 
 // Step runs the next live event and reports whether it ran one. It returns
-// false when the queue is empty or the world has stopped on an error.
+// false when the queue is empty or the world has stopped on an error. It
+// MUST NOT be called from inside an event (nor must the Run methods).
 func (w *World) Step() bool {
 	for w.err == nil && w.q.len() > 0 {
 		e, ev, live := w.q.pop()
