@@ -162,8 +162,20 @@ func (w *World) Logf(format string, args ...any) {
 // Step runs the next live event and reports whether it ran one. It returns
 // false when the queue is empty or the world has stopped on an error. It
 // MUST NOT be called from inside an event (nor must the Run methods).
-func (w *World) Step() bool {
-	for w.err == nil && w.q.len() > 0 {
+func (w *World) Step() bool { return w.stepUntil(timeMax) }
+
+// timeMax is later than any event: Step runs whatever is next.
+const timeMax = Time(1<<63 - 1)
+
+// stepUntil runs the next live event due at or before limit and reports
+// whether it ran one. Dead events (cancelled, or for a node that crashed
+// since) at or before limit are dropped on the way; one past limit stays
+// queued. The limit MUST be checked on every event popped, not only on the
+// queue's head before popping: a dead head hides the live event behind it,
+// which may lie past limit, and running it would make RunUntil set the
+// clock back.
+func (w *World) stepUntil(limit Time) bool {
+	for w.err == nil && w.q.len() > 0 && w.q.peek().at <= limit {
 		e, ev, live := w.q.pop()
 		if e.at < w.now {
 			failf("event at %d before now %d", e.at, w.now)
@@ -240,11 +252,13 @@ func (w *World) RunUntil(t Time) error {
 	if t < w.now {
 		return fmt.Errorf("%w: run until %v, now %v", ErrTimeBackwards, t, w.now)
 	}
-	for w.err == nil && w.q.len() > 0 && w.q.peek().at <= t {
-		w.Step()
+	for w.stepUntil(t) {
 	}
 	if w.err != nil {
 		return w.err
+	}
+	if w.now > t {
+		failf("ran an event at %d past the target %d", w.now, t)
 	}
 	w.now = t
 	return nil

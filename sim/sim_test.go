@@ -74,6 +74,37 @@ func TestRunUntilMovesTheClockEvenWithoutEvents(t *testing.T) {
 	require.ErrorIs(t, w.RunFor(-time.Second), sim.ErrNegativeDuration)
 }
 
+// A dead event at the head of the queue must not let RunUntil run the live
+// event behind it when that one lies past the target: the clock would then
+// be set back to the target (time going backwards, seen as a skew applied
+// at 1m0.019s and the clock read back at 1m0s).
+func TestRunUntilDoesNotRunPastItsTargetBehindDeadEvents(t *testing.T) {
+	w, nodes := world(t, 1, 1)
+	n := nodes[1]
+	var at []sim.Time
+	cancelled, err := w.Schedule(10*time.Millisecond, "cancelled", func() { t.Error("cancelled ran") })
+	require.NoError(t, err)
+	_, err = w.Schedule(20*time.Millisecond, "late", func() { at = append(at, w.Now()) })
+	require.NoError(t, err)
+	require.True(t, w.Cancel(cancelled))
+	// A timer of a node that crashes is dead too.
+	_, err = n.p.SetTimer(12*time.Millisecond, 1)
+	require.NoError(t, err)
+	require.NoError(t, w.RunUntil(sim.Time(time.Millisecond)))
+	require.NoError(t, w.Crash(1, sim.CrashOptions{}))
+
+	require.NoError(t, w.RunUntil(sim.Time(15*time.Millisecond)))
+	require.Empty(t, at, "the event at 20ms ran before 15ms")
+	require.Equal(t, sim.Time(15*time.Millisecond), w.Now())
+	require.NoError(t, w.RunUntil(sim.Time(25*time.Millisecond)))
+	require.Equal(t, []sim.Time{sim.Time(20 * time.Millisecond)}, at)
+	require.Equal(t, sim.Time(25*time.Millisecond), w.Now())
+	recs, _ := w.Trace().Records()
+	for _, r := range recs {
+		require.LessOrEqual(t, r.Time, w.Now())
+	}
+}
+
 func TestRunUntilQuiescentFailsAtItsBound(t *testing.T) {
 	w, nodes := world(t, 1, 1)
 	n := nodes[1]
