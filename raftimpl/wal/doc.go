@@ -25,11 +25,20 @@
 //
 // # Vocabulary
 //
-//   - Torn tail: the last write cut short by a crash; its partial record is
-//     dropped and the file truncated to the last whole record.
-//   - Corruption: a record that fails its CRC (or cannot be decoded) with
-//     valid data after it; Open refuses with ErrCorrupt naming file and
-//     byte offset.
+//   - Torn tail: the last, unsynced write cut by a crash. The last record
+//     is torn when it is short (its length runs past the end of the file,
+//     as the simulated disk's crash leaves it) or when it is whole but
+//     its bytes in the sector it ends in are zeros (a sector allocated and
+//     never written, as etcd's decoder decides); tail.go states the
+//     checks. A torn record is dropped and the file truncated to the last
+//     whole record.
+//   - Corruption: any other damaged record, the last one included: one
+//     that fails its CRC or cannot be decoded, a length or header the
+//     writer never writes, a short record whose bytes are already a whole
+//     record, a whole one whose damage one byte explains, or anything
+//     followed by more data. A flipped bit in a synced record is always
+//     corruption, never a tear. Open refuses with ErrCorrupt naming file
+//     and byte offset, and neither truncates nor applies anything.
 //
 // # Invariants
 //
@@ -47,9 +56,18 @@
 // # Not modeled
 //
 // Segment files and preallocation (etcd rolls 64 MB segments), zero-filled
-// tails from preallocation, directory fsync (directory operations are
-// durable at once in MemDir), and record-level encryption. A length field
-// damaged in the middle of the log is told apart from a torn tail by
-// scanning for a valid record after it, which a payload that happens to
-// contain a valid frame could fool.
+// tails from preallocation or spanning several records (the first damaged
+// record is then followed by more data: corruption), sectors of one write
+// lost out of order, directory fsync (directory operations are durable at
+// once in MemDir), and record-level encryption. Torn and damaged are told
+// apart by what a crash can leave, not by knowing what was synced, so some
+// damage still passes for a tear: in a last record that ends in zeros of
+// its own, damage to two or more bytes before those zeros; in a last
+// entry, a grown length plus any other damaged byte (a header checksum
+// would close both). The other way round, a torn tail is refused as
+// corrupt when a valid frame happens to lie inside it, or (odds about
+// size/2^24) when one changed byte would explain its checksum. A length
+// field damaged in the middle of the log is told apart from a torn tail
+// by scanning for a valid record after it, which a payload that happens
+// to contain a valid frame could fool.
 package wal

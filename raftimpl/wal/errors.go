@@ -4,8 +4,10 @@ import "errors"
 
 // Opening and replaying (Open).
 var (
-	// ErrCorrupt is returned when a record that is not at the tail fails
-	// its checksum or cannot be decoded; the error names file and offset.
+	// ErrCorrupt is returned when a record fails its checksum, cannot be
+	// decoded, or is damaged in a way a torn write cannot explain (the
+	// last record included; doc.go's Vocabulary gives the rule); the
+	// error names file and offset.
 	ErrCorrupt = errors.New("wal: corrupt record")
 	// ErrSnapshotMissing is returned when the log refers to a snapshot
 	// that the snapshot file does not hold.

@@ -55,8 +55,13 @@ func appendHardState(buf []byte, hs raftimpl.HardState) []byte {
 	return finishRecord(buf, start, recHardState)
 }
 
-// entryFixedBytes is an entry payload's size beyond its data.
-const entryFixedBytes = 17
+// Payload sizes: a hard state's and a snapshot marker's are fixed, an
+// entry's is entryFixedBytes beyond its data.
+const (
+	hardStateBytes  = 24
+	snapMarkerBytes = 16
+	entryFixedBytes = 17
+)
 
 // snapshotFixedBytes is a snapshot payload's size beyond its data.
 func snapshotFixedBytes(s *raftimpl.Snapshot) int {
@@ -127,7 +132,7 @@ func readFrame(data []byte, off int) (record, int, frameStatus) {
 }
 
 func decodeHardState(p []byte) (raftimpl.HardState, error) {
-	if len(p) != 24 {
+	if len(p) != hardStateBytes {
 		return raftimpl.HardState{}, fmt.Errorf("hard state of %d bytes", len(p))
 	}
 	return raftimpl.HardState{
@@ -157,7 +162,7 @@ func decodeEntry(p []byte) (raftimpl.Entry, error) {
 }
 
 func decodeSnapMarker(p []byte) (raftimpl.SnapshotMetadata, error) {
-	if len(p) != 16 {
+	if len(p) != snapMarkerBytes {
 		return raftimpl.SnapshotMetadata{}, fmt.Errorf("snapshot marker of %d bytes", len(p))
 	}
 	return raftimpl.SnapshotMetadata{

@@ -31,10 +31,18 @@ func (st State) Storage() (*raftimpl.MemoryStorage, error) {
 	return ms, nil
 }
 
-// Open opens (or creates) the WAL in dir and replays it. A torn record at
-// the tail is dropped and the file truncated to the last good record; a
-// damaged record followed by more data is corruption: Open returns an error
-// wrapping ErrCorrupt that names the file and byte offset.
+// Open opens (or creates) the WAL in dir and replays it. A torn write at
+// the tail is dropped and the file truncated to the last good record. The
+// last record is torn only when it has a crash's shape (the package doc's
+// Vocabulary; tail.go states the checks and the etcd behaviour they
+// follow): short, with a header the writer could have written and bytes
+// that are not already a whole record; or whole, failing its checksum,
+// with its bytes in the sector it ends in all zeros and damage to no
+// single byte explaining the mismatch. Any other damaged record, at the
+// tail or before it, is corruption: Open returns an error wrapping
+// ErrCorrupt that names the file and byte offset, and neither truncates
+// nor applies anything. A log naming a snapshot its file does not hold
+// returns ErrSnapshotMissing.
 func Open(dir Dir) (*WAL, State, error) {
 	f, err := dir.Open(walName)
 	if err != nil {
@@ -84,20 +92,27 @@ func replay(dir Dir, name string, data []byte) (State, int, error) {
 	off := 0
 	for off < len(data) {
 		rec, n, status := readFrame(data, off)
-		if status == frameTorn && hasFrameAfter(data, off+1) {
-			return st, 0, corrupt(off, "damaged length followed by more records")
-		}
-		if status == frameTorn || (status == frameBad && off+n == len(data)) {
+		if status == frameTorn {
+			if why := shortTailDamage(data, off); why != "" {
+				return st, 0, corrupt(off, "%s", why)
+			}
 			break // a torn write at the tail: drop it
 		}
-		if status == frameBad {
+		if status == frameBad && off+n < len(data) {
 			return st, 0, corrupt(off, "checksum mismatch")
+		}
+		if status == frameBad {
+			if why := fullTailDamage(data, off, n); why != "" {
+				return st, 0, corrupt(off, "%s", why)
+			}
+			break // a torn write that left its last sector zero-filled
 		}
 		if err := st.apply(dir, rec); err != nil {
 			return st, 0, corrupt(off, "%v", err)
 		}
 		off += n
 	}
+	assertf(off <= len(data), "replay ran to %d past %d bytes", off, len(data))
 	if c := st.HardState.Commit; c < st.Snapshot.Metadata.Index {
 		st.HardState.Commit = st.Snapshot.Metadata.Index
 	} else if last := st.lastIndex(); c > last {
@@ -149,9 +164,10 @@ func (st *State) apply(dir Dir, rec record) error {
 }
 
 // hasFrameAfter reports whether a valid frame starts anywhere at or after
-// from. It runs once per Open, only when the log ends in a short record, to
-// tell a torn tail (nothing valid after) from a damaged length field in the
-// middle.
+// from. It runs at most once per Open, only when the log ends in a record
+// that may be torn, to tell a torn tail (nothing valid after) from a
+// damaged length field in the middle. Its cost grows with the square of
+// that last record's size in the worst case.
 func hasFrameAfter(data []byte, from int) bool {
 	for o := from; o+headerBytes <= len(data); o++ {
 		if _, _, st := readFrame(data, o); st == frameOK {
