@@ -49,4 +49,11 @@ var (
 	ErrUnknownFormat = errors.New("linearizability: unknown history format")
 	// ErrEmptyHistory is returned for a file with no operations.
 	ErrEmptyHistory = errors.New("linearizability: empty history")
+	// ErrLineTooLong is returned when one line is longer than the parser's
+	// line bound (1 MiB): input without newlines, such as /dev/zero or a
+	// sparse file, fails with it after reading that much.
+	ErrLineTooLong = errors.New("linearizability: line too long")
+	// ErrTooLarge is returned when the input is longer than the parser's
+	// bound on a history's bytes (256 MiB) or operations (1Mi).
+	ErrTooLarge = errors.New("linearizability: history too large")
 )

@@ -304,14 +304,17 @@ func printRaft(out io.Writer, rep runReport, o *cluster.Outcome) {
 }
 
 func runGossip(out io.Writer, f runFlags) error {
-	if f.members < 2 {
-		return &exitError{code: exitUsage, err: fmt.Errorf("--members %d: gossip needs at least 2", f.members)}
-	}
-	if f.duration <= 0 {
-		return &exitError{code: exitUsage, err: fmt.Errorf("--duration %v: must be positive", f.duration)}
-	}
+	// --members is checked with the default duration, which every valid
+	// node count can run, so that each error names the flag at fault.
 	cfg := gossip.DefaultConfig()
-	cfg.Nodes, cfg.Duration, cfg.IncrementsStop = f.members, f.duration, f.duration*8/10
+	cfg.Nodes = f.members
+	if err := cfg.Validate(); err != nil {
+		return &exitError{code: exitUsage, err: fmt.Errorf("--members %d: %w", f.members, err)}
+	}
+	cfg.Duration, cfg.IncrementsStop = f.duration, f.duration*8/10
+	if err := cfg.Validate(); err != nil {
+		return &exitError{code: exitUsage, err: fmt.Errorf("--duration %v: %w", f.duration, err)}
+	}
 	start := time.Now()
 	res, err := gossip.Run(f.seed, cfg, sim.Options{}, traceSink(out, f.showTrace))
 	if err != nil {
