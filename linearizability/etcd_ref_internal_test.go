@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
+
+	"etcdsim/testdata/proptest"
 )
 
 // refStore is a deliberately naive etcd store (maps, full copies) that the
@@ -272,7 +274,7 @@ func drawRequest(t *rapid.T, rev Revision) EtcdRequest {
 
 // The persistent etcd model answers every request as the naive store does.
 func TestEtcdModelMatchesNaiveStore(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
+	proptest.Check(t, 2000, func(t *rapid.T) {
 		ref, st := newRefStore(), initialEtcdState
 		for i := range rapid.IntRange(1, 60).Draw(t, "steps") {
 			req := drawRequest(t, ref.rev)

@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
+
+	"etcdsim/testdata/proptest"
 )
 
 // refLine is one non-blank line as the reference reader sees it.
@@ -69,7 +71,7 @@ func genHistoryText(t *rapid.T) string {
 var unbounded = parseLimits{lineBytes: 1 << 30, historyBytes: 1 << 40, ops: 1 << 30, readBytes: 16}
 
 func TestLineReaderMatchesReference(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
+	proptest.Check(t, 2000, func(t *rapid.T) {
 		input := genHistoryText(t)
 		got, err := readAllLines(input, unbounded)
 		require.NoError(t, err)
@@ -81,7 +83,7 @@ func TestLineReaderMatchesReference(t *testing.T) {
 // non-blank byte to its newline, is longer than the bound fails and is
 // named; the lines before it are read as the reference reads them.
 func TestLineReaderLineBound(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
+	proptest.Check(t, 2000, func(t *rapid.T) {
 		input := genHistoryText(t)
 		lim := unbounded
 		lim.lineBytes = rapid.IntRange(1, 40).Draw(t, "lineBytes")
@@ -103,7 +105,7 @@ func TestLineReaderLineBound(t *testing.T) {
 // TestLineReaderInputBound: input longer than the bound fails, naming the
 // line that holds the first byte past it; input within it reads whole.
 func TestLineReaderInputBound(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
+	proptest.Check(t, 2000, func(t *rapid.T) {
 		input := genHistoryText(t)
 		lim := unbounded
 		lim.historyBytes = int64(rapid.IntRange(0, len(input)+2).Draw(t, "historyBytes"))

@@ -9,6 +9,7 @@ import (
 	"pgregory.net/rapid"
 
 	"etcdsim/mvcc"
+	"etcdsim/testdata/proptest"
 )
 
 // genRequest draws one log entry: puts (some with a lease), deletes, txns,
@@ -47,7 +48,7 @@ const crashesMax = 3
 func TestCrashReplay(t *testing.T) {
 	dir := t.TempDir()
 	n := 0
-	rapid.Check(t, func(t *rapid.T) {
+	proptest.Check(t, 300, func(t *rapid.T) {
 		n++
 		log := rapid.SliceOfN(rapid.Custom(genRequest), 1, 40).Draw(t, "log")
 		ref, err := mvcc.OpenMem(mvcc.Config{})

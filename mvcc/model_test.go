@@ -115,10 +115,20 @@ func (m *model) rangeAt(r *mvcc.RangeRequest) ([]mvcc.KeyValue, int64, bool, err
 	for _, k := range keys {
 		kv := st[k]
 		if r.MinModRevision != 0 && kv.ModRevision < r.MinModRevision ||
-			r.MaxModRevision != 0 && kv.ModRevision > r.MaxModRevision {
+			r.MaxModRevision != 0 && kv.ModRevision > r.MaxModRevision ||
+			r.MinCreateRevision != 0 && kv.CreateRevision < r.MinCreateRevision ||
+			r.MaxCreateRevision != 0 && kv.CreateRevision > r.MaxCreateRevision {
 			continue
 		}
 		kvs = append(kvs, kv)
+	}
+	// etcd v3.6.5 (server/etcdserver/txn/txn.go executeRange; v3.7.1's
+	// txn/range.go rangeLimit and sortRangeResults agree) fetches limit+1
+	// keys in key order when the order is NONE and no revision filter is
+	// set, and sorts only those, ascending by a non-KEY target.
+	if r.SortOrder == mvcc.RangeRequest_NONE && !hasRevisionFilters(r) && r.Limit > 0 &&
+		int64(len(kvs)) > r.Limit+1 {
+		kvs = kvs[:r.Limit+1]
 	}
 	target := func(kv mvcc.KeyValue) string { return sortKey(kv, r.SortTarget) }
 	if r.SortOrder != mvcc.RangeRequest_NONE || r.SortTarget != mvcc.RangeRequest_KEY {
@@ -134,6 +144,11 @@ func (m *model) rangeAt(r *mvcc.RangeRequest) ([]mvcc.KeyValue, int64, bool, err
 		kvs, more = kvs[:r.Limit], true
 	}
 	return kvs, int64(len(keys)), more, nil
+}
+
+func hasRevisionFilters(r *mvcc.RangeRequest) bool {
+	return r.MinModRevision != 0 || r.MaxModRevision != 0 ||
+		r.MinCreateRevision != 0 || r.MaxCreateRevision != 0
 }
 
 // sortKey renders a KeyValue's sort target so that string order is the

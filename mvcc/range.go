@@ -100,6 +100,10 @@ type rangeResult struct {
 // applyRange is etcd's applierV3backend.Range: fetch (one extra for More, or
 // everything when sorting or filtering), prune by revision filters, sort,
 // truncate. Count is the number of live keys before the filters, as etcd's.
+// "Sorting" means a sort order other than NONE: with order NONE and a
+// non-KEY target, etcd fetches limit+1 keys in key order and sorts only
+// those (v3.6.5 server/etcdserver/txn/txn.go executeRange; v3.7.1
+// txn/range.go rangeLimit), so the answer need not hold the smallest.
 func (s *Store) applyRange(r *RangeRequest, curRev int64) (*RangeResponse, error) {
 	if len(r.RangeEnd) == 0 && !r.CountOnly {
 		return s.applyRangePoint(r, curRev)

@@ -7,10 +7,11 @@ import (
 	"pgregory.net/rapid"
 
 	"etcdsim/mvcc"
+	"etcdsim/testdata/proptest"
 )
 
 func TestRequestCodecRoundTrip(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
+	proptest.Check(t, 10000, func(t *rapid.T) {
 		r := genRequest(t)
 		if rapid.Bool().Draw(t, "nested") {
 			r = &mvcc.Request{Txn: then(txnOp(&mvcc.TxnRequest{

@@ -6,12 +6,14 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
+
+	"etcdsim/testdata/proptest"
 )
 
 // TestCommittedIsQuorumMedian compares tracker.committed with a naive
 // reference: the largest index that at least a majority of voters hold.
 func TestCommittedIsQuorumMedian(t *testing.T) {
-	rapid.Check(t, func(rt *rapid.T) {
+	proptest.Check(t, 10000, func(rt *rapid.T) {
 		n := rapid.IntRange(1, 9).Draw(rt, "voters")
 		matches := rapid.SliceOfN(rapid.Uint64Range(0, 20), n, n).Draw(rt, "matches")
 		cs := ConfState{}
@@ -42,7 +44,7 @@ func TestCommittedIsQuorumMedian(t *testing.T) {
 
 // TestTallyVotes checks election outcomes against the majority rule.
 func TestTallyVotes(t *testing.T) {
-	rapid.Check(t, func(rt *rapid.T) {
+	proptest.Check(t, 10000, func(rt *rapid.T) {
 		n := rapid.IntRange(1, 7).Draw(rt, "voters")
 		cs := ConfState{}
 		for i := range n {

@@ -8,6 +8,7 @@ import (
 	"pgregory.net/rapid"
 
 	"etcdsim/sim"
+	"etcdsim/testdata/proptest"
 )
 
 // TestEventOrderMatchesReference schedules callbacks at random delays, some
@@ -15,7 +16,7 @@ import (
 // world ran exactly the uncancelled ones in (time, insertion) order, as a
 // sort of the same events would.
 func TestEventOrderMatchesReference(t *testing.T) {
-	rapid.Check(t, func(t *rapid.T) {
+	proptest.Check(t, 5000, func(t *rapid.T) {
 		w := sim.New(1, sim.Options{Paranoid: true})
 		type ev struct {
 			at  sim.Time

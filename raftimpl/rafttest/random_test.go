@@ -12,6 +12,7 @@ import (
 
 	"etcdsim/raftimpl"
 	"etcdsim/raftimpl/rafttest"
+	"etcdsim/testdata/proptest"
 )
 
 // randomStepsMin and randomStepsMax bound one random run.
@@ -227,7 +228,7 @@ func flush(env *rafttest.Env) error {
 // and commits a new entry on every member. rapid shrinks a failure to a
 // short schedule.
 func TestRandomSchedules(t *testing.T) {
-	rapid.Check(t, func(rt *rapid.T) {
+	proptest.Check(t, 1000, func(rt *rapid.T) {
 		env, err := runScheduleEnv(rapidDrawer{rt}, defaultProfile, 0)
 		require.NoError(rt, err)
 		require.NoError(rt, recovers(env))

@@ -9,7 +9,7 @@ import (
 )
 
 // fixedLeaseIDs are the lease IDs TestFixedCases uses.
-var fixedLeaseIDs = []int64{7001, 7002, 7003}
+var fixedLeaseIDs = []int64{7001, 7002, 7003, 7004}
 
 // Request builders for the fixed cases.
 
@@ -259,6 +259,46 @@ var fixedCases = []struct {
 		do(request{Put: &pb.PutRequest{Value: []byte("v")}})
 		do(request{DeleteRange: &pb.DeleteRangeRequest{}})
 		do(rng(&pb.RangeRequest{Key: []byte{0}, RangeEnd: []byte{0}, CountOnly: true}))
+	}},
+	// etcd v3.6.5 (server/etcdserver/txn/txn.go executeRange) fetches
+	// limit+1 keys in key order when the request's sort order is NONE, and
+	// only then sorts them ascending by a non-KEY target: the answer is the
+	// first keys by key, reordered, not the smallest by the target. The
+	// first four requests are the rapid failure from TestModelMem. Nothing
+	// sorts after "zy/" but "zz/" (the last case), so a from-key range here
+	// sees only this case's keys.
+	{"sort order NONE with a non-KEY target sorts a limited fetch", func(do func(request), rev func() int64) {
+		id := fixedLeaseIDs[3]
+		do(grant(id, 3600))
+		do(putLease("zy/c", "c", id))
+		do(txn([]*pb.Compare{cmp("zy/a", pb.Compare_VERSION, pb.Compare_EQUAL, 0)},
+			[]*pb.RequestOp{opPut("zy/a", "t"), opPut("zy/b", "t")}, nil))
+		do(rng(&pb.RangeRequest{Key: []byte("zy/a"), RangeEnd: []byte{0}, Limit: 1,
+			SortOrder: pb.RangeRequest_NONE, SortTarget: pb.RangeRequest_CREATE}))
+		// Now each target orders the keys differently (ties in VERSION and
+		// CREATE), and none of them as KEY does.
+		do(put("zy/b", "a"))
+		do(put("zy/b", "s"))
+		do(put("zy/d", "b"))
+		do(put("zy/a", "z"))
+		targets := []pb.RangeRequest_SortTarget{pb.RangeRequest_KEY, pb.RangeRequest_VERSION,
+			pb.RangeRequest_CREATE, pb.RangeRequest_MOD, pb.RangeRequest_VALUE}
+		orders := []pb.RangeRequest_SortOrder{pb.RangeRequest_NONE, pb.RangeRequest_ASCEND,
+			pb.RangeRequest_DESCEND}
+		for _, target := range targets {
+			for _, order := range orders {
+				for limit := int64(0); limit <= 3; limit++ {
+					for _, end := range []string{"\x00", "zy0"} {
+						do(rng(&pb.RangeRequest{Key: []byte("zy/a"), RangeEnd: []byte(end),
+							Limit: limit, SortOrder: order, SortTarget: target}))
+					}
+				}
+				do(rng(&pb.RangeRequest{Key: []byte("zy/b"), RangeEnd: []byte("zy0"), Limit: 2,
+					SortOrder: order, SortTarget: target, MinModRevision: rev() - 2}))
+			}
+		}
+		do(revoke(id))
+		do(del("zy/", "zy0"))
 	}},
 	// Keep this case last and compact nothing after it: a key deleted and
 	// put again in one revision crashes etcd v3.6.5 at the next compaction
