@@ -75,4 +75,9 @@ var (
 	// ErrStateMachineSafety: two nodes applied different entries at one
 	// index.
 	ErrStateMachineSafety = errors.New("raftimpl: state machine safety violated")
+	// ErrLogInconsistent: a node's log cannot be read as one run of
+	// entries (its stored part ends past where its unstable part begins,
+	// or leaves a gap before it): the host changed storage behind the
+	// node's back, or raftimpl has a bug.
+	ErrLogInconsistent = errors.New("raftimpl: log inconsistent")
 )

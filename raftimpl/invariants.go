@@ -49,11 +49,12 @@ type commitMark struct {
 	commitTerm Term
 }
 
-// entryID identifies an applied entry: its term (for messages) and the
-// prefix hash of the log ending at it.
+// entryID identifies an applied entry: its index, its term and a hash of
+// its content.
 type entryID struct {
-	term Term
-	hash uint64
+	index LogIndex
+	term  Term
+	hash  uint64
 }
 
 // nodeTrack is what the checker remembers of one node.
@@ -67,8 +68,6 @@ type nodeTrack struct {
 	// observation (0 if it did not) and its last index then.
 	leaderTerm Term
 	leaderLast LogIndex
-	// applied is the node's applied index already checked.
-	applied LogIndex
 	// floor is the node's first index - 1 when last seen: a restart or an
 	// installed snapshot re-reads its log from no lower than this.
 	floor LogIndex
@@ -140,8 +139,9 @@ func (c *Checker) observe(n *Node) error {
 	from := n.r.log.takeChangedFrom()
 	if t.node != n {
 		// First sight of this node, or of a new incarnation: read it all.
-		*t = nodeTrack{id: n.r.id, node: n, applied: n.r.log.applied}
+		*t = nodeTrack{id: n.r.id, node: n}
 		from = n.r.log.firstIndex()
+		n.recordApplied = true
 	}
 	t.floor = n.r.log.firstIndex() - 1
 	// Most observations find nothing new to hash, commit or apply: test
@@ -157,8 +157,10 @@ func (c *Checker) observe(n *Node) error {
 	if k := len(c.commits); k == 0 || n.r.log.committed > c.commits[k-1].index {
 		c.noteCommit(n)
 	}
-	if n.r.log.applied > t.applied {
-		return c.checkApplied(t)
+	if len(n.appliedIDs) > 0 {
+		err := c.checkApplied(t, n.appliedIDs)
+		n.appliedIDs = n.appliedIDs[:0]
+		return err
 	}
 	return nil
 }
@@ -225,9 +227,13 @@ func (c *Checker) checkLogMatching(t *nodeTrack, from LogIndex) error {
 	} else {
 		t.hashes = t.hashes[:start-t.base]
 	}
+	if err := l.readable(start); err != nil {
+		return fmt.Errorf("node %v: %w", t.id, err)
+	}
 	ents, err := l.slice(start, l.lastIndex()+1, noLimit)
 	if err != nil {
-		panicf("checker slice [%v, %v]: %v", start, l.lastIndex(), err)
+		return fmt.Errorf("%w: node %v: entries [%v, %v]: %v", ErrLogInconsistent, t.id,
+			start, l.lastIndex(), err)
 	}
 	for i := range ents {
 		e := &ents[i]
@@ -313,35 +319,20 @@ func (c *Checker) noteCommit(n *Node) {
 }
 
 // checkApplied compares the entries a node applied since the last look with
-// what any node applied at the same indexes.
-func (c *Checker) checkApplied(t *nodeTrack) error {
-	l := t.node.r.log
-	lo := max(t.applied+1, l.firstIndex(), c.appliedBase)
-	hi := min(l.applied, l.lastIndex())
-	t.applied = max(t.applied, l.applied)
-	if lo > hi {
-		return nil
-	}
-	// An entry's identity is its prefix hash, which checkLogMatching has
-	// just brought up to the last index: it covers the entry's index, term
-	// and data (and those before it, which Log Matching already pins).
-	if lo <= t.base || hi >= t.base+LogIndex(len(t.hashes)) {
-		panicf("checker: applied [%v, %v] outside node %v's hashes [%v, %v)",
-			lo, hi, t.id, t.base+1, t.base+LogIndex(len(t.hashes)))
-	}
-	for i := lo; i <= hi; i++ {
-		term, err := l.term(i)
-		if err != nil {
-			panicf("checker: term of applied entry %v: %v", i, err)
+// what any node applied at the same indexes. The node recorded them as it
+// applied them (Node.appliedIDs): the host may have compacted them since.
+func (c *Checker) checkApplied(t *nodeTrack, ids []entryID) error {
+	for _, id := range ids {
+		if id.index < c.appliedBase {
+			continue // pruned: every node's log starts past it
 		}
-		id := entryID{term: term, hash: t.hashes[i-t.base]}
-		k := i - c.appliedBase
+		k := id.index - c.appliedBase
 		for LogIndex(len(c.applied)) <= k {
 			c.applied = append(c.applied, entryID{})
 		}
 		if old := c.applied[k]; old != (entryID{}) && old != id {
 			return fmt.Errorf("%w: node %v applied entry %v of term %v, "+
-				"another node one of term %v", ErrStateMachineSafety, t.node.r.id, i, term, old.term)
+				"another node one of term %v", ErrStateMachineSafety, t.id, id.index, id.term, old.term)
 		}
 		c.applied[k] = id
 	}

@@ -246,6 +246,26 @@ func (l *raftLog) entries(i LogIndex, maxSize uint64) ([]Entry, error) {
 	return l.slice(i, l.lastIndex()+1, maxSize)
 }
 
+// readable reports, wrapping ErrLogInconsistent, why entries from lo to the
+// last index cannot be read as one run: slice would panic on it. The
+// stored part must reach the unstable part without a gap, and must not
+// run past its start while the unstable part holds no entries (then the
+// last index comes from storage while slice looks for the tail in the
+// unstable part).
+func (l *raftLog) readable(lo LogIndex) error {
+	u := &l.unstable
+	stored := l.storage.LastIndex()
+	switch {
+	case u.snapshot == nil && len(u.entries) == 0 && stored >= u.offset:
+		return fmt.Errorf("%w: stored entries reach %v, past the unstable offset %v",
+			ErrLogInconsistent, stored, u.offset)
+	case u.snapshot == nil && lo < u.offset && stored+1 < u.offset:
+		return fmt.Errorf("%w: stored entries end at %v, unstable ones start at %v",
+			ErrLogInconsistent, stored, u.offset)
+	}
+	return nil
+}
+
 // slice returns entries [lo, hi) within maxSize bytes (at least one). It
 // returns ErrCompacted if lo is compacted.
 func (l *raftLog) slice(lo, hi LogIndex, maxSize uint64) ([]Entry, error) {
