@@ -19,19 +19,52 @@ const (
 	// ReadOnlySafe confirms leadership with a heartbeat round per batch of
 	// reads (ReadIndex, thesis §6.4). Linearizable without clock assumptions.
 	ReadOnlySafe ReadOnlyOption = iota
-	// ReadOnlyLeaseBased serves reads at once while the leader holds its
-	// lease (thesis §6.4.1). Needs CheckQuorum, and is only linearizable
-	// while node clocks drift within bounds: clock skew can break it.
+	// ReadOnlyLeaseBased serves reads at once while the node leads, as
+	// etcd-raft does: its "lease" rests on CheckQuorum, which deposes a
+	// leader cut off from a quorum only an election timeout after the
+	// check that saw the quorum last. Meanwhile the others may elect a
+	// new leader one election timeout after they last heard from it, so a
+	// cut-off leader can serve stale reads for up to an election timeout
+	// even with exact clocks (etcd-io/raft#166). Needs CheckQuorum.
 	ReadOnlyLeaseBased
+	// ReadOnlyLeaseBounded is the lease of the Raft thesis (§6.4.1): once a
+	// quorum acknowledges a heartbeat round, the leader may serve reads at
+	// once until the round's send time plus an election timeout divided
+	// by the clock drift bound (LeaseDriftPPM), since no acknowledging
+	// follower votes for another before an election timeout passes on its
+	// own clock. Outside its lease it serves reads as ReadOnlySafe does.
+	// Linearizable while every clock's rate stays within the bound. Needs
+	// CheckQuorum (followers ignore votes while they hear from a leader).
+	ReadOnlyLeaseBounded
 )
 
-// String names the option.
+var readOnlyNames = [...]string{"safe", "lease", "lease-bounded"}
+
+// String names the option as the CLI's --reads does.
 func (o ReadOnlyOption) String() string {
-	if o == ReadOnlyLeaseBased {
-		return "lease"
+	if int(o) < len(readOnlyNames) {
+		return readOnlyNames[o]
 	}
-	return "safe"
+	return fmt.Sprintf("read-only(%d)", uint8(o))
 }
+
+// ParseReadOnlyOption reads an option by its String name; the error wraps
+// ErrInvalidConfig and lists the names.
+func ParseReadOnlyOption(name string) (ReadOnlyOption, error) {
+	for i, n := range readOnlyNames {
+		if n == name {
+			return ReadOnlyOption(i), nil
+		}
+	}
+	return 0, fmt.Errorf("%w: unknown read-only option %q (valid: safe, lease, lease-bounded)",
+		ErrInvalidConfig, name)
+}
+
+// LeaseDriftPPMDefault is the clock drift bound of lease-bounded reads:
+// clocks may run 10% fast or slow. Quartz drifts by tens of ppm; the bound
+// is wide so that the simulator's skew fault (30%) shows what passing it
+// does.
+const LeaseDriftPPMDefault = 100_000
 
 // Defaults and bounds, after etcd 3.5.
 const (
@@ -71,6 +104,10 @@ type Config struct {
 	CheckQuorum bool
 	// ReadOnlyOption chooses ReadIndex (safe) or lease-based reads.
 	ReadOnlyOption ReadOnlyOption
+	// LeaseDriftPPM bounds how far any clock's rate may differ from true
+	// time, in parts per million, for ReadOnlyLeaseBounded (0:
+	// LeaseDriftPPMDefault).
+	LeaseDriftPPM uint32
 	// MaxInflightMsgs bounds pipelined MsgApps per follower.
 	MaxInflightMsgs int
 	// MaxSizePerMsg bounds the entry bytes of one MsgApp (at least one
@@ -114,10 +151,12 @@ func (c *Config) Validate() error {
 		return bad("rand must be set")
 	case c.MaxInflightMsgs < 0 || c.MaxInflightMsgs > inflightMsgsMax:
 		return bad("max inflight msgs %d not in [0, %d]", c.MaxInflightMsgs, inflightMsgsMax)
-	case c.ReadOnlyOption == ReadOnlyLeaseBased && !c.CheckQuorum:
+	case c.ReadOnlyOption != ReadOnlySafe && !c.CheckQuorum:
 		return bad("lease-based reads need check quorum")
-	case c.ReadOnlyOption > ReadOnlyLeaseBased:
+	case c.ReadOnlyOption > ReadOnlyLeaseBounded:
 		return bad("unknown read-only option %d", c.ReadOnlyOption)
+	case c.LeaseDriftPPM >= 1_000_000:
+		return bad("lease drift bound %d ppm must be below 1000000", c.LeaseDriftPPM)
 	}
 	if err := validConfState(ConfState{Voters: c.Voters, Learners: c.Learners}); err != nil {
 		return bad("%v", err)
@@ -135,6 +174,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxEntryBytes == 0 {
 		c.MaxEntryBytes = MaxEntryBytesDefault
+	}
+	if c.LeaseDriftPPM == 0 {
+		c.LeaseDriftPPM = LeaseDriftPPMDefault
 	}
 	return c
 }

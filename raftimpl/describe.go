@@ -76,6 +76,9 @@ func DescribeMessage(m Message) string {
 			fmt.Fprintf(&b, " Learners:%v", md.ConfState.Learners)
 		}
 	}
+	if m.Round != 0 {
+		fmt.Fprintf(&b, " Round:%d", m.Round)
+	}
 	if len(m.Context) > 0 {
 		fmt.Fprintf(&b, " Context:%s", describeData(m.Context))
 	}

@@ -25,6 +25,7 @@ const (
 	markTimeoutNowSent                    // leadership transfer handed over
 	markProposalForwarded                 // follower forwarded a proposal
 	markInflightFreed                     // heartbeat freed a full in-flight window
+	markLeaseExtended                     // a quorum acked a round: the read lease grew
 	markCount
 )
 
@@ -32,7 +33,7 @@ var markNames = [markCount]string{
 	"fast-backtrack", "conflict-truncate", "stale-append", "lease-ignored-vote",
 	"stale-term-answered", "snapshot-sent", "snapshot-restored", "read-held",
 	"check-quorum-step-down", "removed-leader-step-down", "timeout-now-sent",
-	"proposal-forwarded", "inflight-freed",
+	"proposal-forwarded", "inflight-freed", "lease-extended",
 }
 
 // marks counts the marks one node passed.

@@ -76,6 +76,8 @@ func voteRespType(t MessageType) MessageType {
 //     hint (fast backtracking, thesis §5.3 / etcd findConflictByTerm).
 //   - MsgVote/MsgPreVote: Index/LogTerm describe the candidate's last entry.
 //   - MsgHeartbeat(Resp), MsgReadIndex(Resp): Context carries a read request.
+//   - MsgHeartbeat(Resp): Round numbers the leader's heartbeat round, and a
+//     response echoes it (lease-bounded reads; 0 otherwise).
 //
 // Ownership: Entries and Snapshot are shared, never copied; nobody may
 // modify them after sending.
@@ -92,6 +94,7 @@ type Message struct {
 	RejectHint LogIndex
 	Snapshot   *Snapshot
 	Context    []byte
+	Round      uint64
 }
 
 // assign copies src into m field by field. While the GC marks, copying a
@@ -101,5 +104,5 @@ type Message struct {
 func (m *Message) assign(src *Message) {
 	m.Type, m.From, m.To, m.Term, m.LogTerm, m.Index = src.Type, src.From, src.To, src.Term, src.LogTerm, src.Index
 	m.Entries, m.Commit, m.Reject, m.RejectHint = src.Entries, src.Commit, src.Reject, src.RejectHint
-	m.Snapshot, m.Context = src.Snapshot, src.Context
+	m.Snapshot, m.Context, m.Round = src.Snapshot, src.Context, src.Round
 }

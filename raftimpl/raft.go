@@ -69,6 +69,11 @@ type raft struct {
 	tick func(r *raft)
 	// marks counts the tricky branches taken (marks.go).
 	marks marks
+	// lease is the leader's lease for lease-bounded reads (lease.go).
+	lease lease
+	// voteWait is set at start with lease-bounded reads: votes are ignored
+	// until an election timeout has passed, as after hearing from a leader.
+	voteWait bool
 }
 
 // newRaft builds the state from storage, which is either empty (a new
@@ -98,6 +103,7 @@ func newRaft(cfg Config, storage *MemoryStorage) (*raft, error) {
 		r.term, r.vote = hs.Term, hs.Vote
 	}
 	r.becomeFollower(r.term, None)
+	r.voteWait = cfg.ReadOnlyOption == ReadOnlyLeaseBounded
 	return r, nil
 }
 
@@ -136,6 +142,7 @@ func (r *raft) reset(term Term) {
 	}
 	r.pendingConfIndex = 0
 	r.readOnly.reset()
+	r.resetLease()
 }
 
 func (r *raft) becomeFollower(term Term, lead NodeID) {
@@ -191,6 +198,9 @@ func (r *raft) becomeLeader() {
 // tickElection advances the follower and candidate timer.
 func tickElection(r *raft) {
 	r.electionElapsed++
+	if r.electionElapsed >= r.cfg.ElectionTicks {
+		r.voteWait = false
+	}
 	if r.promotable() && r.electionElapsed >= r.randomizedElectionTimeout {
 		r.electionElapsed = 0
 		_ = r.Step(&Message{From: r.id, Type: MsgHup})
@@ -201,6 +211,7 @@ func tickElection(r *raft) {
 func tickHeartbeat(r *raft) {
 	r.heartbeatElapsed++
 	r.electionElapsed++
+	r.lease.tick++
 	if r.electionElapsed >= r.cfg.ElectionTicks {
 		r.electionElapsed = 0
 		if r.cfg.CheckQuorum {

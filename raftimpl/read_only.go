@@ -37,8 +37,9 @@ func (ro *readOnly) reset() {
 }
 
 // handleReadIndex serves a read on the leader: at once for lease-based
-// reads (or with BugReadWithoutQuorum), otherwise after a heartbeat round
-// proves that no newer leader exists.
+// reads, lease-bounded ones while the lease holds (or with
+// BugReadWithoutQuorum), otherwise after a heartbeat round proves that no
+// newer leader exists.
 func (r *raft) handleReadIndex(m *Message) error {
 	if !r.committedEntryInCurrentTerm() {
 		// Our commit index may lag the cluster's until our no-op commits
@@ -51,7 +52,7 @@ func (r *raft) handleReadIndex(m *Message) error {
 		r.readOnly.early = append(r.readOnly.early, *m) // a copy: m is the caller's
 		return nil
 	}
-	if len(r.trk.voters) == 1 || r.cfg.ReadOnlyOption == ReadOnlyLeaseBased ||
+	if len(r.trk.voters) == 1 || r.cfg.ReadOnlyOption == ReadOnlyLeaseBased || r.leaseHeld() ||
 		r.cfg.Bugs.Has(BugReadWithoutQuorum) {
 		r.respondReadIndex(m, r.log.committed)
 		return nil

@@ -86,15 +86,18 @@ func (r *raft) maybeSendSnapshot(to NodeID, pr *Progress) bool {
 
 // sendHeartbeat sends an empty append carrying the commit index, capped at
 // what the follower is known to hold (it may not have the rest yet).
-func (r *raft) sendHeartbeat(to NodeID, ctx []byte) {
+func (r *raft) sendHeartbeat(to NodeID, ctx []byte, round uint64) {
 	commit := min(r.trk.progress(to).Match, r.log.committed)
-	r.send(Message{To: to, Type: MsgHeartbeat, Commit: commit, Context: ctx})
+	r.send(Message{To: to, Type: MsgHeartbeat, Commit: commit, Context: ctx, Round: round})
 }
 
+// bcastHeartbeat sends one heartbeat round, numbered for the lease when
+// lease-bounded reads are on.
 func (r *raft) bcastHeartbeat(ctx []byte) {
+	round := r.startLeaseRound()
 	for _, id := range r.trk.ids {
 		if id != r.id {
-			r.sendHeartbeat(id, ctx)
+			r.sendHeartbeat(id, ctx, round)
 		}
 	}
 }
@@ -188,7 +191,7 @@ func (r *raft) handleHeartbeat(m *Message) error {
 			ErrInvalidMessage, commit, r.log.lastIndex())
 	}
 	r.log.commitTo(commit)
-	r.send(Message{To: m.From, Type: MsgHeartbeatResp, Context: m.Context})
+	r.send(Message{To: m.From, Type: MsgHeartbeatResp, Context: m.Context, Round: m.Round})
 	return nil
 }
 

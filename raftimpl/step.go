@@ -47,8 +47,11 @@ func (r *raft) stepByRole(m *Message) error {
 
 // inLease reports whether this node heard from a leader within the election
 // timeout, so that CheckQuorum lets it ignore vote requests (thesis §6.2).
+// With lease-bounded reads a node that just started counts as having heard
+// from one (lease.go).
 func (r *raft) inLease() bool {
-	return r.cfg.CheckQuorum && r.lead != None && r.electionElapsed < r.cfg.ElectionTicks
+	return r.cfg.CheckQuorum && (r.lead != None || r.voteWait) &&
+		r.electionElapsed < r.cfg.ElectionTicks
 }
 
 // stepHigherTerm applies the rules for a message from a later term and

@@ -154,7 +154,10 @@ func (r *raft) handleHeartbeatResp(m *Message, pr *Progress) {
 	if pr.Match < r.log.lastIndex() {
 		r.sendAppend(m.From)
 	}
-	if len(m.Context) > 0 && r.cfg.ReadOnlyOption == ReadOnlySafe {
+	if len(m.Context) > 0 && r.cfg.ReadOnlyOption != ReadOnlyLeaseBased {
 		r.ackReadIndex(m.From, m.Context)
+	}
+	if m.Round != 0 {
+		r.ackLeaseRound(m.From, m.Round)
 	}
 }

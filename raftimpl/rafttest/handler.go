@@ -19,7 +19,8 @@ const stabilizeRoundsMax = 100
 // Handle runs one datadriven command and returns its trace. Commands:
 //
 //	add-nodes N [voters=(ids)] [learners=(ids)] [prevote=bool]
-//	    [checkquorum=bool] [lease=bool] [election=T] [heartbeat=T]
+//	    [checkquorum=bool] [lease=bool] [reads=safe|lease|lease-bounded]
+//	    [election=T] [heartbeat=T]
 //	    [inflight=N] [max-msg-bytes=N] [noop=bool] [bugs=(names)]
 //	    [log=(terms)] [term=T] [commit=I] [timeout-offsets=(ticks)]
 //	campaign ID | propose ID DATA | propose-conf-change ID OP=NODE
@@ -145,6 +146,15 @@ func (e *Env) handleAddNodes(t testing.TB, d *datadriven.TestData) error {
 	var lease bool
 	if d.MaybeScanArgs(t, "lease", &lease); lease {
 		cfg.ReadOnlyOption = raftimpl.ReadOnlyLeaseBased
+	}
+	if d.HasArg("reads") {
+		var reads string
+		d.ScanArgs(t, "reads", &reads)
+		opt, err := raftimpl.ParseReadOnlyOption(reads)
+		if err != nil {
+			return err
+		}
+		cfg.ReadOnlyOption = opt
 	}
 	if d.HasArg("bugs") {
 		var names []string

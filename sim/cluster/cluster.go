@@ -60,7 +60,7 @@ func (cfg Config) Validate() error {
 		return fmt.Errorf("cluster: clients %d outside [0,1000]", cfg.Clients)
 	case cfg.Clients > 0 && cfg.ClientTimeout <= 0:
 		return fmt.Errorf("cluster: client timeout %v must be positive", cfg.ClientTimeout)
-	case cfg.ReadOnly == raftimpl.ReadOnlyLeaseBased && !cfg.CheckQuorum:
+	case cfg.ReadOnly != raftimpl.ReadOnlySafe && !cfg.CheckQuorum:
 		// A leader holds its lease only while CheckQuorum tracks its quorum.
 		return fmt.Errorf("cluster: lease reads need CheckQuorum")
 	}
