@@ -3,7 +3,6 @@ package linearizability
 import (
 	"fmt"
 	"sort"
-	"time"
 
 	"github.com/anishathalye/porcupine"
 )
@@ -15,6 +14,9 @@ type opMeta struct {
 	id      OpID
 	client  ClientID
 	unknown bool
+	// pinned: an indeterminate operation whose effect a read showed, given
+	// a return time and an output (resolve.go, resolve_kv.go).
+	pinned bool
 }
 
 func describeMetadata(m any) string {
@@ -35,6 +37,8 @@ type prepared struct {
 	keys  []string
 	parts [][]porcupine.Operation
 }
+
+// partOf returns the index of the partition an operation's input is in.
 
 // chooseModel resolves ModelAuto and checks that every input suits the
 // model.
@@ -67,8 +71,14 @@ func chooseModel(h History, want ModelKind) (ModelKind, error) {
 
 // prepare converts the history for porcupine. Indeterminate reads are
 // dropped: whatever they returned, they changed nothing. Clients get dense
-// zero-based ids, as porcupine's visualization wants.
-func prepare(h History, kind ModelKind) prepared {
+// zero-based ids, as porcupine's visualization wants. Indeterminate writes
+// that reads show are pinned, and per-key writes no read can see are
+// marked (resolve.go, resolve_kv.go).
+func prepare(h History, kind ModelKind) prepared { return prepareWith(h, kind, true) }
+
+// prepareWith is prepare, with or without resolving indeterminate writes
+// (tests compare the two).
+func prepareWith(h History, kind ModelKind, resolve bool) prepared {
 	clients := denseClients(h)
 	var ops []porcupine.Operation
 	for i := range h.Ops {
@@ -93,7 +103,9 @@ func prepare(h History, kind ModelKind) prepared {
 	p := prepared{kind: kind}
 	switch kind {
 	case ModelEtcd:
-		ops = pinObservedWrites(h, ops)
+		if resolve {
+			ops = pinObservedWrites(h, ops)
+		}
 		claimed, seen := claimedRevisions(h, ops), highestSeenRevision(h, ops)
 		p.model = newEtcdModel(claimed, seen, newQuietSpans(h))
 		p.keys = []string{""}
@@ -101,6 +113,11 @@ func prepare(h History, kind ModelKind) prepared {
 	default:
 		p.model = perKeyModel
 		p.keys, p.parts = partitionByKey(ops)
+		for i := range p.parts {
+			if resolve {
+				p.parts[i] = pinObservedKV(p.parts[i])
+			}
+		}
 	}
 	for i := range p.parts {
 		p.parts[i] = appendEnd(p.parts[i], len(clients))
@@ -168,7 +185,6 @@ func check(h History, opts Options) (*Result, error) {
 	if budget <= 0 {
 		budget = BudgetDefault
 	}
-	dl := newDeadline(budget)
 	kind, err := chooseModel(h, opts.Model)
 	if err != nil {
 		return nil, err
@@ -178,98 +194,61 @@ func check(h History, opts Options) (*Result, error) {
 	}
 	p := prepare(h, kind)
 	res := &Result{Model: kind, Ops: len(h.Ops), Budget: budget}
-	runPartitions(p, dl, res)
+	found := runPartitions(p, res)
 	res.Verdict = overallVerdict(res.Partitions)
-	// full is porcupine's verbose info on every partition, once computed.
-	var full *porcupine.LinearizationInfo
 	if res.Verdict == NotLinearizable {
-		var info *porcupine.LinearizationInfo
-		res.Explanation, info = explain(h, p, res.Partitions, dl)
-		if len(p.parts) == 1 {
-			full = info
-		}
+		res.Explanation = explain(h, p, res.Partitions, found)
 	}
 	if kind == ModelEtcd && res.Verdict == Linearizable && len(h.Watches) > 0 {
-		full = verboseRun(p, dl)
-		writes := linearizedWrites(p.parts[0], full)
-		res.WatchesUnchecked = writes == nil
-		if writes != nil {
-			res.WatchViolations = checkWatches(h.Watches, writes, knownCompactions(h.Ops),
-				!hasIndeterminateWrites(h))
-		}
+		writes := linearizedWrites(p.parts[0], found[0].order)
+		res.WatchViolations = checkWatches(h.Watches, writes, knownCompactions(h.Ops),
+			!hasIndeterminateWrites(h))
 	}
 	if opts.Visualize {
-		res.vis = collectVisualization(h, p, full, dl)
+		res.vis, res.visErr = collectVisualization(h, p, found)
 	}
 	return res, nil
 }
 
-// sliceMin is the smallest time slice a partition gets per round.
-const sliceMin = 5 * time.Millisecond
+// sliceMin is the fewest steps a partition gets per round.
+const sliceMin Steps = 10_000
 
-// runPartitions checks the partitions against the shared deadline. A
-// single partition gets the whole budget. Several partitions are checked
-// in rounds of doubling time slices, so that one hard partition cannot
-// starve an easy failing one; rounds stop once a partition fails. The
-// runs are not verbose: porcupine's verbose mode walks its whole stack at
-// every backtrack, which grows with the square of the history.
-func runPartitions(p prepared, dl deadline, res *Result) {
+// runPartitions checks the partitions within the budget and returns what
+// each one's last search found. A single partition gets the whole budget.
+// Several partitions are checked in rounds of doubling step slices, each
+// round searching afresh, so that one hard partition cannot starve an easy
+// failing one; rounds stop once a partition fails.
+func runPartitions(p prepared, res *Result) []searchResult {
+	found := make([]searchResult, len(p.parts))
 	for i, part := range p.parts {
 		n := len(part) - 1 // the end marker is no operation of the history
 		res.Partitions = append(res.Partitions, PartitionResult{Key: p.keys[i], Ops: n, Verdict: Unknown})
 		res.Checked += n
 	}
-	switch len(p.parts) {
-	case 0:
-		return
-	case 1:
-		if left := dl.remaining(); left > 0 {
-			cr := porcupine.CheckOperationsTimeout(p.model, p.parts[0], left)
-			res.Partitions[0].Verdict = verdictOf(cr)
-		}
-		return
+	left := res.Budget
+	slice := max(res.Budget/Steps(8*max(len(p.parts), 1)), sliceMin)
+	if len(p.parts) == 1 {
+		slice = res.Budget
 	}
-	slice := max(res.Budget/time.Duration(8*len(p.parts)), sliceMin)
-	for open := true; open; slice *= 2 {
+	for open := len(p.parts) > 0; open; slice *= 2 {
 		open = false
 		failed := false
 		for i, part := range p.parts {
 			pr := &res.Partitions[i]
-			left := min(slice, dl.remaining())
-			if pr.Verdict != Unknown || left <= 0 {
+			limit := min(slice, left)
+			if pr.Verdict != Unknown || limit <= 0 {
 				continue
 			}
-			pr.Verdict = verdictOf(porcupine.CheckOperationsTimeout(p.model, part, left))
+			found[i] = searchOrFail(p, part, int64(limit))
+			pr.Verdict, pr.Steps = found[i].verdict, Steps(found[i].steps)
+			left -= pr.Steps
+			res.Steps += pr.Steps
 			failed = failed || pr.Verdict == NotLinearizable
 			open = open || pr.Verdict == Unknown
 		}
-		open = open && !failed && dl.remaining() > 0
+		open = open && !failed && left > 0
 	}
-}
-
-// verboseRun checks every partition again, verbosely, for the
-// linearizations the watch checks, the explanation and the HTML need. It
-// returns nil when no budget is left.
-func verboseRun(p prepared, dl deadline) *porcupine.LinearizationInfo {
-	left := dl.remaining()
-	if left <= 0 {
-		return nil
-	}
-	m := p.model
-	parts := p.parts
-	m.Partition = func([]porcupine.Operation) [][]porcupine.Operation { return parts }
-	_, info := porcupine.CheckOperationsVerbose(m, nil, left)
-	return &info
-}
-
-func verdictOf(cr porcupine.CheckResult) Verdict {
-	switch cr {
-	case porcupine.Ok:
-		return Linearizable
-	case porcupine.Illegal:
-		return NotLinearizable
-	}
-	return Unknown
+	return found
 }
 
 // overallVerdict: one illegal partition decides; otherwise one unknown
@@ -285,4 +264,16 @@ func overallVerdict(parts []PartitionResult) Verdict {
 		}
 	}
 	return v
+}
+
+// searchOrFail searches part, unless a response in it reports a revision no
+// order can reach: then it fails at once, however many orders of
+// indeterminate writes the search would try first.
+func searchOrFail(p prepared, part []porcupine.Operation, limit int64) searchResult {
+	if p.kind == ModelEtcd {
+		if u := unreachableRevision(part); u >= 0 {
+			return searchResult{verdict: NotLinearizable, blocker: u + 1}
+		}
+	}
+	return searchPartition(p.model, part, limit)
 }

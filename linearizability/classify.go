@@ -2,6 +2,7 @@ package linearizability
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/anishathalye/porcupine"
 )
@@ -50,20 +51,30 @@ func classifyKV(part []porcupine.Operation, blocker int, st kvState) (string, st
 }
 
 func describeKVState(st kvState) string {
-	if !st.exists {
+	switch {
+	case !st.exists:
 		return "nothing"
+	case st.unread:
+		return "a value no read returned"
 	}
 	return fmt.Sprintf("%q", st.value)
 }
 
-// writesValue reports whether op may have set the key to v.
+// writesValue reports whether op may have set the key to v: a put or an
+// applied cas of v, or an append of v's tail (the last append of the
+// value a read returned).
 func writesValue(op porcupine.Operation, v string) bool {
 	in := op.Input.(KVInput)
-	if in.Kind != KVPut && in.Kind != KVCAS {
-		return false
-	}
 	out, ok := op.Output.(KVOutput)
-	return in.Value == v && (in.Kind == KVPut || !ok || out.OK)
+	switch in.Kind {
+	case KVPut:
+		return in.Value == v
+	case KVCAS:
+		return in.Value == v && (!ok || out.OK)
+	case KVAppend:
+		return in.Value != "" && strings.HasSuffix(v, in.Value)
+	}
+	return false
 }
 
 // isWrite reports whether op changes the key (a cas only if it applied).
@@ -84,11 +95,6 @@ func classifyFoundRead(part []porcupine.Operation, blocker int, v string) (strin
 		}
 	}
 	if len(writers) == 0 {
-		for _, op := range part {
-			if op.Input.(KVInput).Kind == KVAppend {
-				return "", ""
-			}
-		}
 		return AnomalyPhantomRead, fmt.Sprintf("read %q, which no operation wrote", v)
 	}
 	future := true

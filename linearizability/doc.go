@@ -6,9 +6,11 @@
 // # Model
 //
 // A History holds Operations (a call time, a return time, an input and an
-// output) and the faults that happened meanwhile. Check hands it to
-// porcupine (github.com/anishathalye/porcupine v1.3.1) with one of two
-// sequential specifications:
+// output) and the faults that happened meanwhile. Check searches it for a
+// linearization with porcupine's algorithm (github.com/anishathalye/
+// porcupine v1.3.1: Wing and Gong's search with Lowe's cache of explored
+// configurations) run by search.go on porcupine's model interface, under
+// a budget of model steps, against one of two sequential specifications:
 //
 //   - the per-key model: every key is an independent register (get, put,
 //     delete, cas, append), so the history splits into one partition per
@@ -22,11 +24,11 @@
 //     unreadable. Revisions are global, so this model is one partition.
 //
 // An indeterminate operation (a timeout, Jepsen's :info) never returns:
-// porcupine may linearize it anywhere after its call, and linearizing it
+// the search may linearize it anywhere after its call, and linearizing it
 // after every other operation is the same as its never taking effect.
-// Left at that, each one multiplies the search. The models refuse the
-// placements that no linearization can have, or that another placement
-// can always replace, so that the verdict stays exact:
+// Left at that, each one multiplies the search. The models and the search
+// refuse the placements that no linearization can have, or that another
+// placement can always replace, so that the verdict stays exact:
 //
 //   - an end marker follows every determinate operation; before it an
 //     indeterminate operation may not be a no-op, since a no-op can as well
@@ -38,17 +40,30 @@
 //     pinned: it created the revision the read showed, before the read
 //     returned (resolve.go);
 //   - a read that returned a key at mod revision m and read revision h
-//     proves nothing wrote the key in (m, h] (quiet.go).
+//     proves nothing wrote the key in (m, h] (quiet.go);
+//   - in per-key histories whose values name their writers (tokenized,
+//     as the simulator's clients write), an indeterminate write a read
+//     shows is pinned the same way, and writes no read or cas names leave
+//     one state between them (resolve_kv.go);
+//   - a configuration whose indeterminate operations are a superset of
+//     one that failed, with the same state and determinate operations,
+//     is not explored; nor are two indeterminate operations of the same
+//     effect both tried at one level, nor an indeterminate write right
+//     after one it overwrites (search.go);
+//   - a read accepted where it is tried is linearized there with no
+//     alternative (a forced move, search.go).
 //
-// Watch streams are checked beside porcupine, against the writes of the
-// linearization it found (watch.go).
+// Watch streams are checked beside the search, against the writes of the
+// linearization it found (watch.go). porcupine draws the HTML, guided
+// along the linearization the search found (visualize.go).
 //
 // # Vocabulary
 //
 //   - partition: a sub-history checked on its own (a key, or everything).
 //   - indeterminate: an operation whose outcome the client never learned.
-//   - budget: the wall-clock time a check may take; past it the verdict is
-//     Unknown, never Linearizable.
+//   - budget: the model steps a check's search may take (Steps); past it
+//     the verdict is Unknown, never Linearizable. It counts steps, not
+//     time, so that the verdict does not depend on the machine's load.
 //   - claimed revision: one that a determinate response proves its own
 //     request created.
 //   - explanation: the smallest failing partition, its longest
@@ -57,12 +72,11 @@
 //
 // # Invariants
 //
-//   - A check never runs past its budget by more than porcupine's own
-//     reaction time, and a timed-out check is Unknown.
-//   - Results are deterministic for a given history, apart from where the
-//     budget runs out: partitions are checked in key order, porcupine's
-//     partial linearizations are sorted before use, and maps are never
-//     iterated into output.
+//   - A check's searches take at most its budget of steps; a check that
+//     spent it is Unknown.
+//   - Results are a function of the history and the budget: the search
+//     runs on the caller's goroutine in a fixed order, partitions are
+//     checked in key order, and maps are never iterated into output.
 //   - etcd model states are immutable and share version chains; equal
 //     states have equal hashes.
 //   - Bad input (a malformed file, a return before its call, a duplicate
@@ -75,7 +89,7 @@
 //		return err // names the line and the reason
 //	}
 //	res, err := linearizability.Check(h, linearizability.Options{
-//		Budget: 10 * time.Second, Visualize: true,
+//		Budget: 50_000_000, Visualize: true, // model steps
 //	})
 //	if err != nil {
 //		return err
@@ -101,6 +115,11 @@
 //     value depend on where it took effect).
 //   - Checking time grows with the number of indeterminate writes times the
 //     history's length: each pending one is retried, cheaply, at every step.
+//   - Many clients on one key under the per-key model: with tens of
+//     concurrent writes, which the reads order only loosely, the search
+//     can explore the subsets of those writes and spend its budget (100
+//     clients on 3 keys do; the default 5 clients use about 2 steps per
+//     operation). The etcd model orders writes by their revisions.
 //   - Server errors other than the ResponseError codes:
 //     the recorder drops requests that surely did not take effect.
 package linearizability

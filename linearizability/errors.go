@@ -23,10 +23,18 @@ var (
 	ErrBadWatch = errors.New("linearizability: malformed watch stream")
 )
 
+// Errors returned by ParseSteps.
+var (
+	// ErrBadBudget is returned for a step budget that is not a positive
+	// whole number of steps.
+	ErrBadBudget = errors.New("linearizability: bad step budget")
+)
+
 // Errors returned by Result.WriteHTML.
 var (
 	// ErrNoVisualization is returned when the check did not collect
-	// visualization data (Options.Visualize unset, or no budget left).
+	// visualization data (Options.Visualize unset), or the history is too
+	// long to draw.
 	ErrNoVisualization = errors.New("linearizability: no visualization collected")
 )
 

@@ -3,7 +3,6 @@ package linearizability_test
 import (
 	"fmt"
 	"strings"
-	"time"
 
 	lin "etcdsim/linearizability"
 )
@@ -18,7 +17,7 @@ func ExampleCheck() {
 			Output: lin.EtcdResponse{Revision: 2, Range: &lin.RangeResponse{Count: 1, KVs: []lin.KeyValue{
 				{Key: "a", Value: "1", CreateRevision: 2, ModRevision: 2, Version: 1}}}}},
 	}}
-	res, err := lin.Check(h, lin.Options{Budget: time.Second})
+	res, err := lin.Check(h, lin.Options{})
 	if err != nil {
 		panic(err)
 	}
@@ -38,7 +37,7 @@ INFO  jepsen.util - 2	:ok	:read	1
 	if err != nil {
 		panic(err)
 	}
-	res, err := lin.Check(h, lin.Options{Budget: time.Second})
+	res, err := lin.Check(h, lin.Options{})
 	if err != nil {
 		panic(err)
 	}
@@ -62,7 +61,7 @@ func ExampleResult_WriteHTML() {
 			{Start: 25, End: 40, Node: "n1", Kind: lin.AnnotationFault, Text: "partition {n1} | {n2,n3}"},
 		},
 	}
-	res, err := lin.Check(h, lin.Options{Budget: time.Second, Visualize: true})
+	res, err := lin.Check(h, lin.Options{Visualize: true})
 	if err != nil {
 		panic(err)
 	}

@@ -95,12 +95,9 @@ func (op ExplainedOp) line(lineTimes bool) string {
 	return fmt.Sprintf("%v %v %s %s", op.ID, op.Client, span, op.Text)
 }
 
-// explain builds the explanation of the smallest failing partition from a
-// verbose rerun of it within what is left of the budget. It also returns
-// that run's info (nil without budget), which covers the whole history
-// when it has one partition.
-func explain(h History, p prepared, results []PartitionResult,
-	dl deadline) (*Explanation, *porcupine.LinearizationInfo) {
+// explain builds the explanation of the smallest failing partition from
+// the longest linearizable prefix its search found.
+func explain(h History, p prepared, results []PartitionResult, found []searchResult) *Explanation {
 	pi := -1
 	for i, r := range results {
 		if r.Verdict == NotLinearizable && (pi < 0 || r.Ops < results[pi].Ops) {
@@ -108,25 +105,22 @@ func explain(h History, p prepared, results []PartitionResult,
 		}
 	}
 	assertf(pi >= 0, "explaining a history with no failing partition")
-	part := p.parts[pi]
+	part := plain(p.parts[pi])
 	e := &Explanation{Partition: p.keys[pi], PartitionOps: len(part) - 1, LineTimes: h.LineTimes}
-	left := dl.remaining()
-	if left <= 0 {
-		return e, nil // no budget left to find where it fails
-	}
-	_, full := porcupine.CheckOperationsVerbose(p.model, part, left)
-	info := &full
-	order := bestLinearization(info, 0)
+	order := found[pi].order
 	e.Linearized = len(order)
 	st, inPrefix := e.replayPrefix(p.model, part, order)
 	blocker := pickBlocker(part, inPrefix)
+	if b := found[pi].blocker; b > 0 {
+		blocker = b - 1
+	}
 	if blocker < 0 {
-		return e, info
+		return e
 	}
 	e.Stuck = stuckOps(p.model, part, inPrefix, blocker)
 	e.Anomaly, e.Detail = classify(p.kind, part[:len(part)-1], blocker, st)
 	e.Faults = faultsAround(h.Annotations, e.Before, e.Stuck)
-	return e, info
+	return e
 }
 
 // replayPrefix steps the model through order, keeping the last few

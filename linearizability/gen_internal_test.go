@@ -20,6 +20,9 @@ type genConfig struct {
 	// watch adds a watcher of every key from revision 2, with PrevKv and
 	// progress notifications, fed with the true events.
 	watch bool
+	// tokenized writes appends as "," and a token, as the simulator's
+	// clients do (genKV).
+	tokenized bool
 }
 
 // genOp is an operation before its output is known.
@@ -56,12 +59,14 @@ func genKV(cfg genConfig) History {
 		g := &ops[i]
 		key := fmt.Sprintf("k%d", rng.IntN(cfg.keys))
 		in := KVInput{Key: key, Value: fmt.Sprintf("v%d", i)}
-		switch r := rng.IntN(10); {
-		case r < 5:
-			in.Kind = KVGet
-		case r < 8:
-			in.Kind = KVPut
+		switch r := rng.IntN(20); {
 		case r < 9:
+			in.Kind = KVGet
+		case r < 15:
+			in.Kind = KVPut
+		case r < 16:
+			in.Kind, in.Value = KVDelete, ""
+		case r < 18:
 			in.Kind = KVCAS
 			in.Expected = state[key].value
 			if rng.IntN(2) == 0 {
@@ -69,6 +74,9 @@ func genKV(cfg genConfig) History {
 			}
 		default:
 			in.Kind = KVAppend
+			if cfg.tokenized {
+				in.Value = "," + in.Value
+			}
 		}
 		ok, next := stepKV(state[key], in, nil)
 		if !ok {

@@ -38,6 +38,10 @@ type KVInput struct {
 	Value string
 	// Expected is the value cas compares against.
 	Expected string
+	// unread is set by the checker on a write whose token no operation of
+	// the partition reads or compares against (resolve_kv.go): the model
+	// then tracks only that the key holds such a token.
+	unread bool
 }
 
 func (KVInput) isInput() {}
@@ -92,9 +96,20 @@ func (in KVInput) validWith(out Output, unknown bool) error {
 type kvState struct {
 	value  string
 	exists bool
+	// unread is set when the value holds a token written by an unread
+	// write: no get or cas of the partition can match it, so which value
+	// it is does not matter, and all such values are one state.
+	// Invariant: unread implies exists and an empty value.
+	unread bool
 	// ended is set once the end-of-history marker is linearized.
 	ended bool
 }
+
+// unreadState is the state after an unread write.
+var unreadState = kvState{exists: true, unread: true}
+
+// matches reports whether the key holds exactly v.
+func (st kvState) matches(v string) bool { return st.exists && !st.unread && st.value == v }
 
 // stepKV applies in to st. A nil out (indeterminate) accepts any result.
 func stepKV(st kvState, in KVInput, out *KVOutput) (bool, kvState) {
@@ -104,25 +119,36 @@ func stepKV(st kvState, in KVInput, out *KVOutput) (bool, kvState) {
 			return true, st
 		}
 		if out.Found {
-			return st.exists && st.value == out.Value, st
+			return st.matches(out.Value), st
 		}
-		return !st.exists || st.value == "", st
+		return !st.exists || st.matches(""), st
 	case KVPut:
-		return true, kvState{value: in.Value, exists: true}
+		return true, written(in, in.Value)
 	case KVDelete:
 		return true, kvState{}
 	case KVCAS:
-		applies := st.exists && st.value == in.Expected
+		applies := st.matches(in.Expected)
 		next := st
 		if applies {
-			next = kvState{value: in.Value, exists: true}
+			next = written(in, in.Value)
 		}
 		return out == nil || out.OK == applies, next
 	case KVAppend:
-		return true, kvState{value: st.value + in.Value, exists: true}
+		if st.unread {
+			return true, unreadState
+		}
+		return true, written(in, st.value+in.Value)
 	}
 	assertf(false, "kv kind %v passed validation", in.Kind)
 	return false, st
+}
+
+// written is the state after in writes value.
+func written(in KVInput, value string) kvState {
+	if in.unread {
+		return unreadState
+	}
+	return kvState{value: value, exists: true}
 }
 
 // describeKV prints an operation for the visualization.

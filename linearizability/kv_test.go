@@ -75,8 +75,10 @@ func TestPerKeyVerdictPerKey(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, lin.NotLinearizable, res.Verdict)
 	require.Equal(t, []lin.PartitionResult{
-		{Key: "a", Verdict: lin.Linearizable, Ops: 2},
-		{Key: "b", Verdict: lin.NotLinearizable, Ops: 2},
+		// a: put, get, end marker; b: put, then the get fails.
+		{Key: "a", Verdict: lin.Linearizable, Ops: 2, Steps: 3},
+		{Key: "b", Verdict: lin.NotLinearizable, Ops: 2, Steps: 2},
 	}, res.Partitions)
+	require.Equal(t, lin.Steps(5), res.Steps)
 	require.Equal(t, "b", res.Explanation.Partition)
 }

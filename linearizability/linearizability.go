@@ -3,7 +3,6 @@ package linearizability
 import (
 	"fmt"
 	"io"
-	"time"
 )
 
 // Verdict is the outcome of a check.
@@ -52,14 +51,24 @@ func (m ModelKind) String() string {
 	return fmt.Sprintf("model(%d)", uint8(m))
 }
 
-// BudgetDefault is the time budget of a check whose Options leave it zero.
-const BudgetDefault = 10 * time.Second
+// Steps counts model steps: one call of a model's step function by the
+// search. A check's budget is a number of steps, so that its verdict is a
+// function of the history and the budget, never of the machine's load.
+type Steps int64
+
+// String prints steps with a decimal suffix, as ParseSteps reads them
+// (2500000 prints as 2.5M).
+func (s Steps) String() string { return formatSteps(s) }
+
+// BudgetDefault is the step budget of a check whose Options leave it zero.
+const BudgetDefault Steps = 20_000_000
 
 // Options tune a check.
 type Options struct {
-	// Budget bounds the wall-clock time of the whole check (porcupine,
-	// explanation and visualization); zero means BudgetDefault.
-	Budget time.Duration
+	// Budget bounds the model steps of the check's search; zero means
+	// BudgetDefault. Explaining a failure and drawing the visualization
+	// repeat searches the check made, and cost at most as much again.
+	Budget Steps
 	Model  ModelKind
 	// Visualize collects what Result.WriteHTML needs. It costs a second,
 	// verbose porcupine run when the history has several partitions.
@@ -73,10 +82,12 @@ type PartitionResult struct {
 	Verdict Verdict
 	// Ops is the number of operations checked in this partition.
 	Ops int
+	// Steps is what the search that gave Verdict took.
+	Steps Steps
 }
 
-// Result is what Check found. Its fields are deterministic for a given
-// history unless the budget ran out.
+// Result is what Check found. Its fields are a function of the history
+// and the budget.
 type Result struct {
 	Verdict Verdict
 	Model   ModelKind
@@ -84,7 +95,7 @@ type Result struct {
 	// the indeterminate reads, which constrain nothing and are dropped.
 	Ops, Checked int
 	// Partitions are in key order. Once one fails, the others get only
-	// the current round of time slices: those still undecided stay
+	// the current round of step slices: those still undecided stay
 	// Unknown, as do those the budget did not reach.
 	Partitions []PartitionResult
 	// Explanation is set when Verdict is NotLinearizable.
@@ -95,9 +106,11 @@ type Result struct {
 	// WatchesUnchecked is set when the budget ran out before the
 	// linearization the watch checks need was found.
 	WatchesUnchecked bool
-	// Budget is the budget the check ran under.
-	Budget time.Duration
-	vis    *visualization
+	// Budget is the budget the check ran under; Steps is what its
+	// searches took (at most Budget).
+	Budget, Steps Steps
+	vis           *visualization
+	visErr        error
 }
 
 // Failed reports whether the history shows a violation: operations not
@@ -109,9 +122,10 @@ func (r *Result) Failed() bool {
 // Parse reads an external history in format f (FormatAuto detects it from
 // the first line). Times are line numbers: both formats record only the
 // order of events. Operations still pending at the end are indeterminate.
-// Errors name the line and wrap ErrSyntax, ErrUnmatchedReturn,
-// ErrPendingInvoke, ErrMismatchedReturn, ErrUnknownKind, ErrUnknownFormat
-// or ErrEmptyHistory.
+// The input is streamed with bounded memory. Errors name the line and
+// wrap ErrSyntax, ErrUnmatchedReturn, ErrPendingInvoke,
+// ErrMismatchedReturn, ErrUnknownKind, ErrUnknownFormat, ErrEmptyHistory,
+// or ErrLineTooLong and ErrTooLarge past the input's bounds.
 func Parse(r io.Reader, f Format) (History, error) {
 	return parse(r, f)
 }
@@ -134,7 +148,7 @@ func (r *Result) String() string {
 }
 
 // Check decides whether h is linearizable under opts.Model within
-// opts.Budget. It returns an error (ErrDuplicateID, ErrReturnBeforeCall,
+// opts.Budget steps. It returns an error (ErrDuplicateID, ErrReturnBeforeCall,
 // ErrUnknownKind, ErrMixedModels, ErrBadOperation, ErrBadWatch) for a
 // history it cannot check; a timed-out check is Unknown, not an error.
 func Check(h History, opts Options) (*Result, error) {

@@ -1,41 +1,6 @@
 package linearizability
 
-import (
-	"sort"
-
-	"github.com/anishathalye/porcupine"
-)
-
-// bestLinearization returns the longest (partial) linearization porcupine
-// found for partition part, as indices into that partition. Porcupine
-// returns its partials as a set in map order; ties are broken by the
-// smallest index sequence so that reports are repeatable.
-func bestLinearization(info *porcupine.LinearizationInfo, part int) []int {
-	if info == nil {
-		return nil
-	}
-	all := info.PartialLinearizations()
-	if part >= len(all) {
-		return nil
-	}
-	cands := all[part]
-	sort.Slice(cands, func(i, j int) bool {
-		a, b := cands[i], cands[j]
-		if len(a) != len(b) {
-			return len(a) > len(b)
-		}
-		for k := range a {
-			if a[k] != b[k] {
-				return a[k] < b[k]
-			}
-		}
-		return false
-	})
-	if len(cands) == 0 {
-		return nil
-	}
-	return cands[0]
-}
+import "github.com/anishathalye/porcupine"
 
 // step applies one porcupine operation to a model state.
 func step(m porcupine.Model, st any, op porcupine.Operation) (bool, any) {
@@ -94,12 +59,8 @@ func uncertainKeys(part []porcupine.Operation) func(string) bool {
 
 // linearizedWrites replays a complete etcd linearization and lists every
 // revision it created, in order.
-func linearizedWrites(part []porcupine.Operation,
-	info *porcupine.LinearizationInfo) []revisionWrite {
-	order := bestLinearization(info, 0)
-	if len(order) != len(part) {
-		return nil
-	}
+func linearizedWrites(part []porcupine.Operation, order []int) []revisionWrite {
+	assertf(len(order) == len(part), "linearization of %d ops for %d", len(order), len(part))
 	st := initialEtcdState
 	var writes []revisionWrite
 	loose := uncertainKeys(part)

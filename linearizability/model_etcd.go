@@ -22,7 +22,6 @@ func newEtcdModel(claimed map[Revision]bool, seen Revision, quiet quietSpans) po
 	m.Step = func(state, input, output any) (bool, any) {
 		return r.step(state.(*etcdState), input, output)
 	}
-	m.StepContext = withContext(m.Step)
 	return m
 }
 
@@ -186,4 +185,37 @@ func provesWrite(req EtcdRequest, resp *EtcdResponse) bool {
 		}
 	}
 	return false
+}
+
+// revisionsMax is the highest revision the operations of part can reach:
+// the initial revision 1, plus one for each operation that may write (a
+// put, a delete, a txn, a revoke; a compaction or a grant creates none).
+func revisionsMax(part []porcupine.Operation) Revision {
+	n := Revision(1)
+	for _, op := range part {
+		if req, ok := op.Input.(EtcdRequest); ok && !isReadOnly(req) &&
+			req.Compact == nil && req.LeaseGrant == nil {
+			n++
+		}
+	}
+	return n
+}
+
+// unreachableRevision returns the index of the determinate operation that
+// returned first among those whose response reports a revision no order of
+// the history can reach, or -1. Such a history is not linearizable, and
+// the search need not try every order of its indeterminate writes to find
+// that out.
+func unreachableRevision(part []porcupine.Operation) int {
+	limit, found := revisionsMax(part), -1
+	for i, op := range part {
+		resp, ok := op.Output.(EtcdResponse)
+		if !ok || resp.Err != RespOK || resp.Revision <= limit {
+			continue
+		}
+		if found < 0 || op.Return < part[found].Return {
+			found = i
+		}
+	}
+	return found
 }

@@ -7,18 +7,9 @@ import (
 	"github.com/anishathalye/porcupine"
 )
 
-// perKeyModel is perKeyModelBase with a StepContext, so that porcupine
-// can stop a step when the budget runs out.
-var perKeyModel = func() porcupine.Model {
-	m := perKeyModelBase
-	m.StepContext = withContext(m.Step)
-	return m
-}()
-
-// perKeyModelBase is the porcupine model of independent registers: each
-// key is its own partition and its state is one value. It ignores
-// revisions.
-var perKeyModelBase = porcupine.Model{
+// perKeyModel is the porcupine model of independent registers: each key
+// is its own partition and its state is one value. It ignores revisions.
+var perKeyModel = porcupine.Model{
 	Init: func() any { return kvState{} },
 	Step: func(state, input, output any) (bool, any) {
 		st := state.(kvState)
@@ -43,6 +34,9 @@ var perKeyModelBase = porcupine.Model{
 		if st.exists {
 			h = hashInt(h, 1)
 		}
+		if st.unread {
+			h = hashInt(h, 3)
+		}
 		if st.ended {
 			h = hashInt(h, 2)
 		}
@@ -60,8 +54,11 @@ var perKeyModelBase = porcupine.Model{
 	},
 	DescribeState: func(state any) string {
 		st := state.(kvState)
-		if !st.exists {
+		switch {
+		case !st.exists:
 			return "nil"
+		case st.unread:
+			return "a value no read returned"
 		}
 		return fmt.Sprintf("%q", st.value)
 	},

@@ -62,6 +62,9 @@ func pinObservedWrites(h History, ops []porcupine.Operation) []porcupine.Operati
 		}
 		ops[i].Output = pinnedOutput{Revision: ob.kv.ModRevision}
 		ops[i].Return = int64(ob.at)
+		meta := ops[i].Metadata.(opMeta)
+		meta.pinned = true
+		ops[i].Metadata = meta
 	}
 	return ops
 }

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -18,7 +16,7 @@ import (
 type checkFlags struct {
 	format string
 	json   bool
-	budget time.Duration
+	budget linearizability.Steps
 	html   string
 }
 
@@ -43,8 +41,8 @@ func newCheckCmd() *cobra.Command {
 	cmd.Flags().StringVar(&f.format, "format", "auto",
 		"history format: auto, jepsen-etcd or porcupine-kv")
 	cmd.Flags().BoolVar(&f.json, "json", false, "print the result as JSON")
-	cmd.Flags().DurationVar(&f.budget, "budget", linearizability.BudgetDefault,
-		"time budget of the check")
+	f.budget = linearizability.BudgetDefault
+	cmd.Flags().Var((*stepsValue)(&f.budget), "budget", budgetUsage)
 	cmd.Flags().StringVar(&f.html, "html", "", "write porcupine's visualization to this HTML file")
 	return cmd
 }
@@ -55,9 +53,11 @@ func runCheck(out, errOut io.Writer, path string, f checkFlags) error {
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
-	if f.budget <= 0 {
-		return &exitError{code: exitUsage, err: errors.New("check: --budget must be positive")}
+	report, err := openReport("html", f.html)
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
 	}
+	defer report.discard()
 	file, err := os.Open(path)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
@@ -67,20 +67,10 @@ func runCheck(out, errOut io.Writer, path string, f checkFlags) error {
 	if err != nil {
 		return &exitError{code: exitUsage, err: fmt.Errorf("%s: %w", path, err)}
 	}
-	opts := linearizability.Options{Budget: f.budget, Visualize: f.html != ""}
+	opts := linearizability.Options{Budget: f.budget, Visualize: report != nil}
 	res, err := linearizability.Check(h, opts)
 	if err != nil {
 		return &exitError{code: exitUsage, err: fmt.Errorf("%s: %w", path, err)}
-	}
-	if f.html != "" {
-		err := writeHTML(res, f.html)
-		switch {
-		case errors.Is(err, linearizability.ErrNoVisualization):
-			// The budget ran out before the drawing: the verdict stands.
-			fmt.Fprintf(errOut, "etcdsim: check: no HTML written: %v\n", err)
-		case err != nil:
-			return &exitError{code: exitUsage, err: err}
-		}
 	}
 	if f.json {
 		err = printCheckJSON(out, res)
@@ -90,23 +80,18 @@ func runCheck(out, errOut io.Writer, path string, f checkFlags) error {
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
+	var verdict error
 	switch res.Verdict {
 	case linearizability.NotLinearizable:
-		return &exitError{code: exitFailed, err: errors.New("check: not linearizable")}
+		verdict = &exitError{code: exitFailed, err: errors.New("check: not linearizable")}
 	case linearizability.Unknown:
-		return &exitError{code: exitUnknown, err: errors.New("check: unknown")}
+		verdict = &exitError{code: exitUnknown, err: errors.New("check: unknown")}
 	}
-	return nil
-}
-
-// writeHTML writes the visualization to path, creating the file only when
-// there is something to write.
-func writeHTML(res *linearizability.Result, path string) error {
-	var buf bytes.Buffer
-	if err := res.WriteHTML(&buf); err != nil {
-		return err
+	var reportErr error
+	if report != nil {
+		reportErr = report.write(res.WriteHTML)
 	}
-	return os.WriteFile(path, buf.Bytes(), 0o644)
+	return finish(verdict, reportErr, errOut)
 }
 
 // printCheckText prints the verdict first, then one line per key when
@@ -119,7 +104,7 @@ func printCheckText(out io.Writer, res *linearizability.Result) error {
 		}
 	}
 	if res.Verdict == linearizability.Unknown {
-		_, err := fmt.Fprintf(out, "budget %v ran out on a history of %d operations\n",
+		_, err := fmt.Fprintf(out, "budget of %v model steps ran out on a history of %d operations\n",
 			res.Budget, res.Ops)
 		return err
 	}
@@ -136,7 +121,8 @@ type checkJSON struct {
 	Model       string                       `json:"model"`
 	Ops         int                          `json:"ops"`
 	Checked     int                          `json:"checked"`
-	BudgetMs    int64                        `json:"budget_ms"`
+	BudgetSteps int64                        `json:"budget_steps"`
+	Steps       int64                        `json:"steps"`
 	Partitions  []partitionJSON              `json:"partitions"`
 	Anomaly     string                       `json:"anomaly,omitempty"`
 	Explanation *linearizability.Explanation `json:"explanation,omitempty"`
@@ -150,7 +136,8 @@ type partitionJSON struct {
 
 func printCheckJSON(out io.Writer, res *linearizability.Result) error {
 	doc := checkJSON{Verdict: res.Verdict.String(), Model: res.Model.String(), Ops: res.Ops,
-		Checked: res.Checked, BudgetMs: res.Budget.Milliseconds(), Explanation: res.Explanation}
+		Checked: res.Checked, BudgetSteps: int64(res.Budget),
+		Steps: int64(res.Steps), Explanation: res.Explanation}
 	for _, p := range res.Partitions {
 		doc.Partitions = append(doc.Partitions,
 			partitionJSON{Key: p.Key, Verdict: p.Verdict.String(), Ops: p.Ops})

@@ -55,14 +55,14 @@ func TestCheckTextShowsKeysAndExplanation(t *testing.T) {
 }
 
 func TestCheckUnknownWhenBudgetRunsOut(t *testing.T) {
-	code, out, _ := checkCLI("--budget", "1ns", "--json", historiesDir+"jepsen-etcd-ok.txt")
+	code, out, _ := checkCLI("--budget", "1", "--json", historiesDir+"jepsen-etcd-ok.txt")
 	require.Equal(t, exitUnknown, code)
 	var doc map[string]any
 	require.NoError(t, json.Unmarshal([]byte(out), &doc))
 	require.Equal(t, "unknown", doc["verdict"])
 	require.EqualValues(t, 9, doc["ops"])
 
-	code, out, _ = checkCLI("--budget", "1ns", historiesDir+"jepsen-etcd-ok.txt")
+	code, out, _ = checkCLI("--budget", "1", historiesDir+"jepsen-etcd-ok.txt")
 	require.Equal(t, exitUnknown, code)
 	require.Contains(t, out, "9 operations")
 }
@@ -87,12 +87,31 @@ func TestCheckBadInputIsUsageError(t *testing.T) {
 	require.Equal(t, exitUsage, code)
 }
 
+// With the budget spent the drawing shows the history and the part of it
+// linearized: nothing, here.
 func TestCheckHTMLWithoutBudgetKeepsTheVerdict(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "h.html")
-	code, _, errOut := checkCLI("--budget", "1ns", "--html", out, historiesDir+"jepsen-etcd-ok.txt")
+	code, stdout, _ := checkCLI("--budget", "1", "--html", out, historiesDir+"jepsen-etcd-ok.txt")
 	require.Equal(t, exitUnknown, code)
-	require.Contains(t, errOut, "no HTML written")
-	require.NoFileExists(t, out)
+	require.Contains(t, stdout, "unknown")
+	require.FileExists(t, out)
+}
+
+// A report path that cannot be written is a usage error found before the
+// check, so no verdict is printed and none is hidden.
+func TestCheckUnwritableHTMLIsUsageErrorBeforeTheCheck(t *testing.T) {
+	code, stdout, errOut := checkCLI("--html", "/nonexistent/x.html",
+		historiesDir+"jepsen-etcd-stale-read-bad.txt")
+	require.Equal(t, exitUsage, code)
+	require.Empty(t, stdout)
+	require.Contains(t, errOut, "--html /nonexistent/x.html")
+	dir := t.TempDir()
+	code, _, errOut = checkCLI("--html", dir, historiesDir+"jepsen-etcd-ok.txt")
+	require.Equal(t, exitUsage, code)
+	require.Contains(t, errOut, "is a directory")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Empty(t, entries, "no temporary file left behind")
 }
 
 func TestCheckWritesHTML(t *testing.T) {

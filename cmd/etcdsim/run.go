@@ -32,12 +32,16 @@ type runReport struct {
 	Bugs    []string `json:"bugs,omitempty"`
 	// Setup lists what planted bugs changed in the cluster's configuration
 	// so that their faults can expose them (cluster.BugSetup).
-	Setup     []string       `json:"setup,omitempty"`
-	Faults    map[string]int `json:"faults,omitempty"`
-	Ops       int            `json:"ops,omitempty"`
-	Verdict   string         `json:"verdict,omitempty"`
-	Violation string         `json:"violation,omitempty"`
-	Replay    string         `json:"replay"`
+	Setup   []string       `json:"setup,omitempty"`
+	Faults  map[string]int `json:"faults,omitempty"`
+	Ops     int            `json:"ops,omitempty"`
+	Verdict string         `json:"verdict,omitempty"`
+	// CheckSteps is the model steps the linearizability check took;
+	// CheckBudget is its budget (--budget).
+	CheckSteps  int64  `json:"check_steps,omitempty"`
+	CheckBudget int64  `json:"check_budget,omitempty"`
+	Violation   string `json:"violation,omitempty"`
+	Replay      string `json:"replay"`
 	// Gossip scenario.
 	Messages  *netJSON `json:"messages,omitempty"`
 	Totals    []uint64 `json:"totals,omitempty"`
@@ -61,6 +65,7 @@ type runFlags struct {
 	members, clients  int
 	duration, settle  time.Duration
 	html              string
+	budget            linearizability.Steps
 }
 
 func newRunCmd() *cobra.Command {
@@ -83,7 +88,7 @@ The same --seed (and flags) always prints the same trace_hash.`,
 			out := cmd.OutOrStdout()
 			switch f.scenario {
 			case "raft":
-				return runRaft(out, f)
+				return runRaft(out, cmd.ErrOrStderr(), f)
 			case "gossip":
 				return runGossip(out, f)
 			}
@@ -98,13 +103,16 @@ The same --seed (and flags) always prints the same trace_hash.`,
 	fl.StringArrayVar(&f.bugs, "bug", nil, "plant a bug (repeatable): "+strings.Join(bugNames(), ", "))
 	fl.StringVar(&f.faults, "faults", "", "comma-separated fault mix: "+strings.Join(faultNames, ", ")+
 		"; default: the planted bugs' mixes, else partition,crash")
-	fl.StringVar(&f.reads, "reads", "safe", "linearizable reads: safe (ReadIndex) or lease (clock-dependent)")
+	fl.StringVar(&f.reads, "reads", "safe", "linearizable reads: safe (ReadIndex), lease (etcd's, "+
+		"resting on CheckQuorum) or lease-bounded (the Raft thesis' lease, safe within a clock drift bound)")
 	fl.IntVar(&f.members, "members", def.Members, "cluster members (gossip: nodes)")
 	fl.IntVar(&f.clients, "clients", def.Clients, "clients running the workload")
 	fl.DurationVar(&f.duration, "duration", cluster.RunDuration, "simulated time with clients and faults")
 	fl.DurationVar(&f.settle, "settle", cluster.RunSettle, "simulated time after faults heal")
 	fl.BoolVar(&f.showTrace, "trace", false, "print every trace record as it happens")
 	fl.StringVar(&f.html, "html", "", "write the checked history's visualization to this file")
+	f.budget = linearizability.BudgetDefault
+	fl.Var((*stepsValue)(&f.budget), "budget", budgetUsage)
 	return cmd
 }
 
@@ -120,10 +128,11 @@ func bugNames() []string {
 
 var faultNames = []string{"partition", "crash", "reorder", "duplicate", "drop", "skew", "churn", "flap", "none"}
 
-// parseFaults turns --faults into a mix; "none" runs without faults.
+// parseFaults turns --faults into a mix; "none" alone runs without faults.
 func parseFaults(list string) (*nemesis.Mix, error) {
 	var mix nemesis.Mix
-	for _, name := range strings.Split(list, ",") {
+	names := strings.Split(list, ",")
+	for _, name := range names {
 		switch strings.TrimSpace(name) {
 		case "partition":
 			mix.Partition = true
@@ -142,7 +151,12 @@ func parseFaults(list string) (*nemesis.Mix, error) {
 		case "flap":
 			mix.Flap = true
 		case "none":
+			if len(names) > 1 {
+				return nil, fmt.Errorf("--faults %q: none cannot be combined with other faults", list)
+			}
 			return nil, nil
+		case "":
+			return nil, fmt.Errorf("--faults %q: empty fault name", list)
 		default:
 			return nil, fmt.Errorf("--faults: unknown fault %q (valid: %s)", name, strings.Join(faultNames, ", "))
 		}
@@ -155,6 +169,7 @@ func parseFaults(list string) (*nemesis.Mix, error) {
 func raftRun(f runFlags) (rc cluster.RunConfig, setup []string, err error) {
 	rc = cluster.DefaultRun()
 	rc.Duration, rc.Settle, rc.Visualize = f.duration, f.settle, f.html != ""
+	rc.CheckBudget = f.budget
 	// The fault mix: DefaultRun's, unless bugs bring theirs (united) or
 	// --faults names one ("none": no faults).
 	var mix *nemesis.Mix
@@ -190,11 +205,18 @@ func raftRun(f runFlags) (rc cluster.RunConfig, setup []string, err error) {
 		rc.Cluster.ReadOnly = raftimpl.ReadOnlySafe
 	case "lease":
 		rc.Cluster.ReadOnly = raftimpl.ReadOnlyLeaseBased
+	case "lease-bounded":
+		rc.Cluster.ReadOnly = raftimpl.ReadOnlyLeaseBounded
 	default:
-		return rc, nil, fmt.Errorf("--reads %q: want safe or lease", f.reads)
+		return rc, nil, fmt.Errorf("--reads %q: want safe, lease or lease-bounded", f.reads)
 	}
-	if f.duration <= 0 || f.settle < 0 {
-		return rc, nil, fmt.Errorf("--duration %v must be positive and --settle %v not negative", f.duration, f.settle)
+	switch err := rc.ValidateTimes(); {
+	case f.duration <= 0:
+		return rc, nil, fmt.Errorf("--duration %v must be positive", f.duration)
+	case f.settle < 0:
+		return rc, nil, fmt.Errorf("--settle %v must not be negative", f.settle)
+	case err != nil:
+		return rc, nil, fmt.Errorf("--duration %v and --settle %v: %w", f.duration, f.settle, err)
 	}
 	if err := rc.Cluster.Validate(); err != nil {
 		return rc, nil, fmt.Errorf("--members/--clients/--reads/--bug: %w", err)
@@ -202,11 +224,16 @@ func raftRun(f runFlags) (rc cluster.RunConfig, setup []string, err error) {
 	return rc, setup, nil
 }
 
-func runRaft(out io.Writer, f runFlags) error {
+func runRaft(out, errOut io.Writer, f runFlags) error {
 	rc, setup, err := raftRun(f)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
+	report, err := openReport("html", f.html)
+	if err != nil {
+		return &exitError{code: exitUsage, err: err}
+	}
+	defer report.discard()
 	rc.TraceSink = traceSink(out, f.showTrace)
 	start := time.Now()
 	o, err := cluster.Run(f.seed, rc)
@@ -217,15 +244,13 @@ func runRaft(out io.Writer, f runFlags) error {
 		Events: o.Events, SimSeconds: o.SimTime.Seconds(), WallSeconds: time.Since(start).Seconds(),
 		Members: rc.Cluster.Members, Faults: o.Faults, Ops: o.Ops, Verdict: o.VerdictName(),
 		Replay: replayLine(f), Bugs: f.bugs, Setup: setup}
+	if o.Check != nil {
+		rep.CheckSteps, rep.CheckBudget = int64(o.Check.Steps), int64(o.Check.Budget)
+	}
 	if o.Violation != nil {
 		rep.Violation = o.Violation.Error()
-	} else if o.Runaway != nil {
-		rep.Violation = o.Runaway.Error()
-	}
-	if f.html != "" && o.Check != nil {
-		if err := writeHTML(o.Check, f.html); err != nil {
-			return &exitError{code: exitUsage, err: fmt.Errorf("--html %s: %w", f.html, err)}
-		}
+	} else if o.Storm != nil {
+		rep.Violation = o.Storm.Error()
 	}
 	if f.asJSON {
 		if err := json.NewEncoder(out).Encode(rep); err != nil {
@@ -234,13 +259,23 @@ func runRaft(out io.Writer, f runFlags) error {
 	} else {
 		printRaft(out, rep, o)
 	}
-	if o.Failed() {
-		return &exitError{code: exitFailed, err: fmt.Errorf("seed %d: %v", f.seed, o)}
+	var verdict error
+	switch {
+	case o.Failed():
+		verdict = &exitError{code: exitFailed, err: fmt.Errorf("seed %d: %v", f.seed, o)}
+	case o.Checked && o.Verdict == linearizability.Unknown:
+		verdict = &exitError{code: exitUnknown, err: fmt.Errorf("seed %d: no verdict within the budget", f.seed)}
 	}
-	if o.Checked && o.Verdict == linearizability.Unknown {
-		return &exitError{code: exitUnknown, err: fmt.Errorf("seed %d: no verdict within the budget", f.seed)}
+	var reportErr error
+	switch {
+	case report == nil:
+	case o.Check == nil:
+		fmt.Fprintf(errOut, "etcdsim: --html %s: not written: the history was not checked (%s)\n",
+			f.html, o.VerdictName())
+	default:
+		reportErr = report.write(o.Check.WriteHTML)
 	}
-	return nil
+	return finish(verdict, reportErr, errOut)
 }
 
 // replayLine is the one-line command that reproduces a run.
@@ -268,6 +303,9 @@ func replayLine(f runFlags) string {
 	if f.settle != cluster.RunSettle {
 		parts = append(parts, "--settle", f.settle.String())
 	}
+	if f.budget != linearizability.BudgetDefault {
+		parts = append(parts, "--budget", f.budget.String())
+	}
 	return strings.Join(parts, " ")
 }
 
@@ -293,10 +331,18 @@ func printRaft(out io.Writer, rep runReport, o *cluster.Outcome) {
 		}
 		fmt.Fprintf(out, "faults: %s\n", strings.Join(names, ", "))
 	}
-	if rep.Violation != "" {
+	switch {
+	case o.Storm != nil:
+		fmt.Fprintf(out, "LIVENESS FAILURE: %s\n", rep.Violation)
+	case rep.Violation != "":
 		fmt.Fprintf(out, "VIOLATION: %s\n", rep.Violation)
 	}
-	fmt.Fprintf(out, "history: %s\n", rep.Verdict)
+	if o.Check != nil && o.Verdict == linearizability.Unknown {
+		fmt.Fprintf(out, "history: unknown (the check spent its budget of %v model steps; "+
+			"raise it with --budget)\n", o.Check.Budget)
+	} else {
+		fmt.Fprintf(out, "history: %s\n", rep.Verdict)
+	}
 	if o.Check != nil && o.Check.Explanation != nil {
 		fmt.Fprintln(out, o.Check.Explanation)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -85,7 +86,14 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		{"--bug", "nope", `--bug: raftimpl: unknown bug "nope" (valid: figure8-commit`},
 		{"--faults", "partition,flood", `--faults: unknown fault "flood"`},
 		{"--scenario", "paxos", `--scenario "paxos": want raft or gossip`},
-		{"--reads", "fast", `--reads "fast": want safe or lease`},
+		{"--reads", "fast", `--reads "fast": want safe, lease or lease-bounded`},
+		{"--faults", "partition,none", "none cannot be combined with other faults"},
+		{"--faults", "partition,,crash", "empty fault name"},
+		{"--settle", "-1s", "--settle -1s must not be negative"},
+		{"--settle", "1000h", "more than 24h0m0s of simulated time"},
+		{"--settle", "9223372036854775807ns", "more than 24h0m0s of simulated time"},
+		{"--budget", "10s", `invalid argument "10s" for "--budget"`},
+		{"--budget", "0", "want a positive number of model steps"},
 	} {
 		code, out := runCLI(t, "run", tc.flag, tc.value)
 		require.Equal(t, exitUsage, code, tc.flag)
@@ -130,4 +138,53 @@ func TestRunTracePrintsRecords(t *testing.T) {
 	require.Contains(t, out, "0s n1 start\n")
 	require.Contains(t, out, "deliver <-n")
 	require.Contains(t, out, "trace hash ")
+}
+
+// A report file that cannot be written is a usage error found before the
+// run: no verdict is printed, so none is hidden behind the error.
+func TestRunUnwritableHTMLFailsBeforeTheRun(t *testing.T) {
+	code, out := runCLI(t, "run", "--bug", "read-without-quorum", "--seed", "3",
+		"--html", "/nonexistent/x.html")
+	require.Equal(t, exitUsage, code, out)
+	require.Contains(t, out, "--html /nonexistent/x.html")
+	require.NotContains(t, out, "history:")
+}
+
+// The verdict comes first; the report is written after it.
+func TestRunWritesHTMLAfterTheVerdict(t *testing.T) {
+	path := t.TempDir() + "/run.html"
+	code, out := runCLI(t, "run", "--seed", "2", "--duration", "2s", "--html", path)
+	require.Equal(t, exitOK, code, out)
+	require.Contains(t, out, "history: linearizable")
+	require.FileExists(t, path)
+}
+
+// The check's budget counts model steps: the same seed and budget give
+// the same verdict and steps, and a budget too small is unknown (exit 3).
+func TestRunBudgetIsDeterministic(t *testing.T) {
+	code, out := runCLI(t, "run", "--seed", "4", "--duration", "3s", "--json")
+	require.Equal(t, exitOK, code, out)
+	rep := decodeRun(t, out)
+	steps := rep["check_steps"].(float64)
+	require.Positive(t, steps)
+	require.EqualValues(t, 20_000_000, rep["check_budget"])
+
+	budget := fmt.Sprint(int64(steps) - 1)
+	for range 2 {
+		code, out = runCLI(t, "run", "--seed", "4", "--duration", "3s", "--json", "--budget", budget)
+		require.Equal(t, exitUnknown, code, out)
+		rep = decodeRun(t, out)
+		require.Equal(t, "unknown", rep["verdict"])
+		require.Contains(t, rep["replay"], "--budget "+budget)
+	}
+}
+
+// A planted bug that floods the network is a liveness failure, not a
+// safety violation: exit 1, its own verdict, its own label.
+func TestRunNamesAMessageStorm(t *testing.T) {
+	code, out := runCLI(t, "run", "--bug", "truncate-on-stale-append", "--seed", "5")
+	require.Equal(t, exitFailed, code, out)
+	require.Contains(t, out, "LIVENESS FAILURE: ")
+	require.Contains(t, out, "message storm")
+	require.Contains(t, out, "history: liveness-failure")
 }

@@ -135,39 +135,53 @@ func (cl *client) Receive(from sim.NodeID, msg any) {
 	cl.scheduleNext()
 }
 
-// refused handles a definite refusal: the operation did not happen, so it
-// may be sent again (with the same seq) to the hinted leader.
+// refused handles a definite refusal of the latest attempt: that attempt
+// did not happen, so the operation may be sent again (with the same seq)
+// to the hinted leader.
 func (cl *client) refused(from sim.NodeID, resp *response) {
 	cl.leader = resp.leader
 	if cl.leader == from {
 		cl.leader = 0 // it refused although it leads: try elsewhere
 	}
 	cl.cur.retries++
-	if cl.cur.retries > retriesMax || resp.err == errTooLarge {
-		cl.p.CancelTimer(cl.cur.timer)
-		cl.cur = nil // never happened: nothing to record
-		cl.scheduleNext()
-		return
+	switch {
+	case resp.err == errTooLarge:
+		// Every copy of every attempt is as large: none can take effect.
+		cl.giveUp(false)
+	case cl.cur.retries > retriesMax:
+		// A refusal answers one attempt. A copy of an earlier one that the
+		// network duplicated or delayed may still reach a leader and apply,
+		// so a write given up is indeterminate, as after a timeout.
+		cl.giveUp(true)
+	default:
+		cl.send()
 	}
-	cl.send()
 }
 
-// timeout gives up on the current operation. A write may still take
-// effect: it is recorded as indeterminate. A read that never answered
-// constrains nothing and is left out.
-func (cl *client) timeout() {
-	if cl.cur == nil {
-		return
-	}
-	if cl.cur.req.op.Kind != linearizability.KVGet {
+// giveUp ends the current operation without an answer. With mayApply set,
+// a write is recorded as indeterminate and the client goes on as a new
+// process (Jepsen's rule: the old one may still have it in flight). A
+// read changes nothing and is left out.
+func (cl *client) giveUp(mayApply bool) {
+	cl.p.CancelTimer(cl.cur.timer)
+	if mayApply && cl.cur.req.op.Kind != linearizability.KVGet {
 		cl.c.record(linearizability.Operation{Client: cl.process, Call: lt(cl.cur.call),
 			Unknown: true, Input: cl.cur.req.op})
 		cl.process = cl.c.newProcess()
 	}
-	cl.p.Logf("timeout on %v after %v", cl.cur.req.op, cl.c.cfg.ClientTimeout)
 	cl.cur = nil
-	cl.leader = 0
 	cl.scheduleNext()
+}
+
+// timeout gives up on the current operation: a write may still take
+// effect and is recorded as indeterminate.
+func (cl *client) timeout() {
+	if cl.cur == nil {
+		return
+	}
+	cl.p.Logf("timeout on %v after %v", cl.cur.req.op, cl.c.cfg.ClientTimeout)
+	cl.leader = 0
+	cl.giveUp(true)
 }
 
 func lt(t sim.Time) linearizability.Time { return linearizability.Time(t) }

@@ -31,7 +31,8 @@
 //   - session: the state machine remembers each client's last applied seq,
 //     so a proposal duplicated in the log takes effect once.
 //   - violation: a safety property broken, reported with seed and time.
-//   - runaway: a run that hit its event bound (a message storm).
+//   - message storm: a run whose events in one simulated second pass what
+//     its configuration explains many times over (a liveness failure).
 //
 // # Invariants
 //

@@ -42,6 +42,7 @@ func TestEtcdLeaseReadsAreStaleWithExactClocks(t *testing.T) {
 			caught = seed
 			t.Logf("stale lease read: %v", out)
 			t.Logf("replay: go run ./cmd/etcdsim run --reads lease --faults partition --seed %d", seed)
+			require.Equal(t, linearizability.AnomalyStaleRead, out.Check.Explanation.Anomaly)
 		}
 	}
 	require.NotZero(t, caught, "no stale lease read in %d seeds", seedsMax)

@@ -17,16 +17,13 @@ type RunConfig struct {
 	// Duration is how long clients run with faults; afterwards faults are
 	// healed and clients finish during Settle.
 	Duration, Settle time.Duration
-	// CheckBudget bounds the linearizability check; Visualize keeps what
+	// CheckBudget bounds the linearizability check in model steps (0:
+	// linearizability.BudgetDefault); Visualize keeps what
 	// Outcome.Check.WriteHTML needs.
-	CheckBudget time.Duration
+	CheckBudget linearizability.Steps
 	Visualize   bool
 	// TraceSink, if set, sees every trace record as it happens.
 	TraceSink func(sim.Record)
-	// MaxEvents bounds a run (0: RunEventsMax). A planted bug can make a
-	// cluster flood its links; the bound turns that into a reported
-	// runaway instead of minutes of wall time.
-	MaxEvents uint64
 	// Latency, when set, replaces the network's default link delay (for
 	// example a cross-region cluster).
 	Latency *sim.Latency
@@ -34,18 +31,35 @@ type RunConfig struct {
 
 // Defaults of a run, shared with the CLI so that replay lines reproduce.
 const (
-	RunEventsMax   = 5_000_000
-	RunDuration    = 20 * time.Second
-	RunSettle      = 5 * time.Second
-	RunCheckBudget = 30 * time.Second
+	RunEventsMax = 5_000_000
+	RunDuration  = 20 * time.Second
+	RunSettle    = 5 * time.Second
 )
+
+// RunTimeMax bounds a run's simulated time (Duration plus Settle): a day
+// of a busy cluster is some 10^8 events, minutes of wall time.
+const RunTimeMax = 24 * time.Hour
+
+// ValidateTimes reports a Duration or Settle out of range.
+func (rc RunConfig) ValidateTimes() error {
+	switch {
+	case rc.Duration <= 0:
+		return fmt.Errorf("cluster: duration %v must be positive", rc.Duration)
+	case rc.Settle < 0:
+		return fmt.Errorf("cluster: settle %v must not be negative", rc.Settle)
+	case rc.Duration > RunTimeMax || rc.Settle > RunTimeMax-rc.Duration:
+		return fmt.Errorf("cluster: duration %v plus settle %v is more than %v of simulated time",
+			rc.Duration, rc.Settle, RunTimeMax)
+	}
+	return nil
+}
 
 // DefaultRun is DefaultConfig under partitions and crashes for RunDuration,
 // then RunSettle without faults.
 func DefaultRun() RunConfig {
 	faults := nemesis.DefaultConfig(nemesis.Mix{Partition: true, Crash: true})
 	return RunConfig{Cluster: DefaultConfig(), Faults: &faults, Duration: RunDuration,
-		Settle: RunSettle, CheckBudget: RunCheckBudget}
+		Settle: RunSettle}
 }
 
 // Outcome is what a run found.
@@ -59,27 +73,34 @@ type Outcome struct {
 	// error). Verdict is the linearizability checker's, valid only when
 	// Checked: a run stopped by a violation is not checked.
 	Violation error
-	// Runaway is set when the run hit MaxEvents: a liveness failure (a
-	// message storm), not a safety violation. The history is not checked.
-	Runaway error
-	Checked bool
-	Verdict linearizability.Verdict
-	Check   *linearizability.Result
-	History linearizability.History
-	Faults  map[string]int
+	// Storm is set (wrapping ErrMessageStorm) when the run's event rate
+	// passed what its configuration explains many times over: a liveness
+	// failure, not a safety violation. The history is not checked.
+	Storm error
+	// PeakEventRate is the most events any simulated second held.
+	PeakEventRate uint64
+	Checked       bool
+	Verdict       linearizability.Verdict
+	Check         *linearizability.Result
+	History       linearizability.History
+	Faults        map[string]int
 }
 
 // Failed reports whether the run found a bug: a safety violation, a
-// history that is not linearizable, or a runaway.
-func (o *Outcome) Failed() bool { return o.Unsafe() || o.Runaway != nil }
+// history that is not linearizable, or a message storm.
+func (o *Outcome) Failed() bool { return o.Unsafe() || o.Storm != nil }
 
 // Unsafe reports whether the observer or the checker caught a safety bug.
 func (o *Outcome) Unsafe() bool {
 	return o.Violation != nil || (o.Checked && o.Verdict == linearizability.NotLinearizable)
 }
 
-// VerdictName is the checker's verdict, or "not-checked".
+// VerdictName is the checker's verdict, "liveness-failure" after a storm,
+// or "not-checked" when a safety violation stopped the run.
 func (o *Outcome) VerdictName() string {
+	if o.Storm != nil {
+		return "liveness-failure"
+	}
 	if !o.Checked {
 		return "not-checked"
 	}
@@ -92,8 +113,8 @@ func (o *Outcome) String() string {
 	switch {
 	case o.Violation != nil:
 		what = o.Violation.Error()
-	case o.Runaway != nil:
-		what = o.Runaway.Error()
+	case o.Storm != nil:
+		what = o.Storm.Error()
 	case o.Checked && o.Verdict != linearizability.Linearizable:
 		what = "history " + o.Verdict.String()
 	}
@@ -103,6 +124,9 @@ func (o *Outcome) String() string {
 // Run plays one seeded run. A safety violation stops the world at once; the
 // history is then checked only if no invariant broke.
 func Run(seed uint64, rc RunConfig) (*Outcome, error) {
+	if err := rc.ValidateTimes(); err != nil {
+		return nil, err
+	}
 	w := sim.New(seed, sim.Options{})
 	w.Trace().SetSink(rc.TraceSink)
 	if rc.Latency != nil {
@@ -114,17 +138,13 @@ func Run(seed uint64, rc RunConfig) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	maxEvents := rc.MaxEvents
-	if maxEvents == 0 {
-		maxEvents = RunEventsMax
-	}
-	var runaway error
+	storms := newStormDetector(rc.Cluster)
+	var storm error
 	observe := c.observe
 	w.SetAfterEvent(func() error {
-		if w.Events() >= maxEvents {
-			runaway = fmt.Errorf("cluster: seed %d: runaway: %d events by %v (a message storm?)",
-				seed, maxEvents, w.Now())
-			return runaway
+		if err := storms.note(w.Now()); err != nil {
+			storm = err
+			return storm
 		}
 		return observe()
 	})
@@ -147,11 +167,11 @@ func Run(seed uint64, rc RunConfig) (*Outcome, error) {
 	if nem != nil {
 		out.Faults = nem.Counts()
 	}
-	out.Runaway = runaway
-	if runErr != nil && out.Violation == nil && runaway == nil {
+	out.Storm, out.PeakEventRate = storm, storms.peak
+	if runErr != nil && out.Violation == nil && storm == nil {
 		return nil, runErr
 	}
-	if out.Violation != nil || runaway != nil {
+	if out.Violation != nil || storm != nil {
 		return out, nil
 	}
 	res, err := linearizability.Check(out.History,
