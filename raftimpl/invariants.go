@@ -28,7 +28,8 @@ type Checker struct {
 	// Invariant: index and commitTerm both rise along the slice.
 	commits []commitMark
 	// applied[i-appliedBase] identifies the entry first applied at index i
-	// (State Machine Safety); the zero value means unknown.
+	// (State Machine Safety); term 0 means unknown (entries have terms from
+	// 1 on).
 	applied     []entryID
 	appliedBase LogIndex
 	// prunedTo: prefix hashes and applied identities at or below it are
@@ -49,12 +50,28 @@ type commitMark struct {
 	commitTerm Term
 }
 
-// entryID identifies an applied entry: its index, its term and a hash of
-// its content.
-type entryID struct {
+// appliedEntry is an entry a node applied, as the node recorded it when it
+// applied it (Node.applied), until the checker looks. It holds no pointer:
+// recording costs no write barrier and keeps nothing alive.
+type appliedEntry struct {
 	index LogIndex
 	term  Term
-	hash  uint64
+}
+
+// entryID identifies an applied entry: its term and, when the checker
+// hashed the entry as Log Matching does (prefix set), the prefix hash of
+// the log ending at it. An entry that its node compacted before the
+// checker looked has no prefix hash, and is compared with other nodes' by
+// term only: Log Matching makes the term name the entry.
+type entryID struct {
+	term   Term
+	hash   uint64
+	prefix bool
+}
+
+// same reports whether two identities may name the same entry.
+func (a entryID) same(b entryID) bool {
+	return a.term == b.term && (!a.prefix || !b.prefix || a.hash == b.hash)
 }
 
 // nodeTrack is what the checker remembers of one node.
@@ -157,9 +174,9 @@ func (c *Checker) observe(n *Node) error {
 	if k := len(c.commits); k == 0 || n.r.log.committed > c.commits[k-1].index {
 		c.noteCommit(n)
 	}
-	if len(n.appliedIDs) > 0 {
-		err := c.checkApplied(t, n.appliedIDs)
-		n.appliedIDs = n.appliedIDs[:0]
+	if len(n.applied) > 0 {
+		err := c.checkApplied(t, n.applied)
+		n.applied = n.applied[:0]
 		return err
 	}
 	return nil
@@ -320,21 +337,28 @@ func (c *Checker) noteCommit(n *Node) {
 
 // checkApplied compares the entries a node applied since the last look with
 // what any node applied at the same indexes. The node recorded them as it
-// applied them (Node.appliedIDs): the host may have compacted them since.
-func (c *Checker) checkApplied(t *nodeTrack, ids []entryID) error {
-	for _, id := range ids {
-		if id.index < c.appliedBase {
+// applied them (Node.applied): the host may have compacted them since.
+func (c *Checker) checkApplied(t *nodeTrack, ents []appliedEntry) error {
+	for i := range ents {
+		e := &ents[i]
+		if e.index < c.appliedBase {
 			continue // pruned: every node's log starts past it
 		}
-		k := id.index - c.appliedBase
+		id := entryID{term: e.term}
+		if e.index > t.base && e.index < t.base+LogIndex(len(t.hashes)) {
+			id.hash, id.prefix = t.hashes[e.index-t.base], true
+		}
+		k := e.index - c.appliedBase
 		for LogIndex(len(c.applied)) <= k {
 			c.applied = append(c.applied, entryID{})
 		}
-		if old := c.applied[k]; old != (entryID{}) && old != id {
+		if old := c.applied[k]; old.term != 0 && !old.same(id) {
 			return fmt.Errorf("%w: node %v applied entry %v of term %v, "+
-				"another node one of term %v", ErrStateMachineSafety, t.id, id.index, id.term, old.term)
+				"another node one of term %v", ErrStateMachineSafety, t.id, e.index, e.term, old.term)
 		}
-		c.applied[k] = id
+		if c.applied[k].term == 0 || (id.prefix && !c.applied[k].prefix) {
+			c.applied[k] = id
+		}
 	}
 	return nil
 }

@@ -254,6 +254,9 @@ func (l *raftLog) entries(i LogIndex, maxSize uint64) ([]Entry, error) {
 // unstable part).
 func (l *raftLog) readable(lo LogIndex) error {
 	u := &l.unstable
+	if u.snapshot != nil || (len(u.entries) > 0 && lo >= u.offset) {
+		return nil // all from the unstable part, which is one run
+	}
 	stored := l.storage.LastIndex()
 	switch {
 	case u.snapshot == nil && len(u.entries) == 0 && stored >= u.offset:

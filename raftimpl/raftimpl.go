@@ -13,12 +13,12 @@ type Node struct {
 	prevSoft SoftState
 	// prevHard is the hard state the host last persisted.
 	prevHard HardState
-	// recordApplied is set once a Checker observes the node; then
-	// appliedIDs lists the entries applied since it last looked. They are
-	// recorded as they are applied, because the host may compact them away
-	// before the checker looks (State Machine Safety would not see them).
+	// recordApplied is set once a Checker observes the node; then applied
+	// lists the entries applied since it last looked. They are recorded as
+	// they are applied, because the host may compact them away before the
+	// checker looks (State Machine Safety would not see them).
 	recordApplied bool
-	appliedIDs    []entryID
+	applied       []appliedEntry
 }
 
 // New returns a node over storage. An empty storage starts a new member of
@@ -180,8 +180,7 @@ func (n *Node) advanceApplied(ents []Entry) {
 	if n.recordApplied {
 		for i := range ents {
 			e := &ents[i]
-			id := entryID{index: e.Index, term: e.Term, hash: entryHash(0, e)}
-			n.appliedIDs = append(n.appliedIDs, id)
+			n.applied = append(n.applied, appliedEntry{index: e.Index, term: e.Term})
 		}
 	}
 	for i := range ents {

@@ -27,9 +27,9 @@ const stormFactor = 20
 type stormDetector struct {
 	// rateMax is the most events a window may hold.
 	rateMax uint64
-	// window is the index of the current window; count its events so far.
-	window int64
-	count  uint64
+	// start and end bound the current window; count is its events so far.
+	start, end sim.Time
+	count      uint64
 	// peak is the most events any window held.
 	peak uint64
 }
@@ -57,15 +57,16 @@ func expectedEventRate(cfg Config) uint64 {
 // note counts one event at time now and returns a storm error once the
 // window holds more than rateMax events.
 func (d *stormDetector) note(now sim.Time) error {
-	if w := int64(now) / int64(stormWindow); w != d.window {
-		d.window, d.count = w, 0
+	if now >= d.end { // a new window; dividing only then keeps the event path cheap
+		d.start = sim.Time(int64(now) / int64(stormWindow) * int64(stormWindow))
+		d.end, d.count = d.start.Add(stormWindow), 0
 	}
 	d.count++
 	d.peak = max(d.peak, d.count)
 	if d.count > d.rateMax {
 		return fmt.Errorf("%w: %d events in the simulated second from %v, more than %d "+
 			"(%d times the %d this configuration explains)", ErrMessageStorm, d.count,
-			sim.Time(d.window*int64(stormWindow)), d.rateMax, stormFactor, d.rateMax/stormFactor)
+			d.start, d.rateMax, stormFactor, d.rateMax/stormFactor)
 	}
 	return nil
 }
