@@ -122,4 +122,7 @@ func TestCheckWritesHTML(t *testing.T) {
 	html, err := os.ReadFile(out)
 	require.NoError(t, err)
 	require.Contains(t, string(html), "<html")
+	st, err := os.Stat(out)
+	require.NoError(t, err)
+	require.Equal(t, os.FileMode(0o644), st.Mode().Perm())
 }

@@ -36,6 +36,9 @@ func openReport(flag, path string) (*reportFile, error) {
 // write fills the report with what fn writes and moves it into place.
 func (r *reportFile) write(fn func(io.Writer) error) error {
 	err := fn(r.tmp)
+	if err == nil {
+		err = r.tmp.Chmod(0o644) // as os.WriteFile would; CreateTemp makes it private
+	}
 	if cerr := r.tmp.Close(); err == nil {
 		err = cerr
 	}
