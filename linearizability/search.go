@@ -105,6 +105,11 @@ type searcher struct {
 	// bestSettled best's.
 	best                          []int
 	settled, deepest, bestSettled int
+	// bestShared is how many operations at the bottom of the stack best
+	// still shares: noteBest copies only the rest, so that recording the
+	// best prefix costs no more than the pushes (a copy of the whole
+	// stack at each record was quadratic in a long history).
+	bestShared int
 	left                          int64
 	steps                         int64
 }
@@ -340,6 +345,7 @@ func (s *searcher) backtrack() (*searchNode, bool, bool) {
 	for len(s.stack) > 0 {
 		top := s.stack[len(s.stack)-1]
 		s.stack = s.stack[:len(s.stack)-1]
+		s.bestShared = min(s.bestShared, len(s.stack))
 		top.entry.onStack = false
 		s.current = top.state
 		s.linearized.clear(top.node.op)
@@ -361,11 +367,14 @@ func (s *searcher) noteBest() {
 	if s.deepest <= s.bestSettled || s.settled != s.deepest {
 		return
 	}
-	order := s.stackOrder()
+	order := s.best[:s.bestShared]
+	for _, f := range s.stack[s.bestShared:] {
+		order = append(order, f.node.op)
+	}
 	for len(order) > 0 && s.unknown.has(order[len(order)-1]) {
 		order = order[:len(order)-1]
 	}
-	s.best, s.bestSettled = order, s.settled
+	s.best, s.bestSettled, s.bestShared = order, s.settled, len(order)
 }
 
 // stackOrder lists the operations on the stack, bottom first.
