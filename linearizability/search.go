@@ -110,8 +110,8 @@ type searcher struct {
 	// best prefix costs no more than the pushes (a copy of the whole
 	// stack at each record was quadratic in a long history).
 	bestShared int
-	left                          int64
-	steps                         int64
+	left       int64
+	steps      int64
 }
 
 // searchPartition searches part (whose last operation is the end marker)
