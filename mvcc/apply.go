@@ -1,15 +1,17 @@
 package mvcc
 
+import "etcdsim/mvcc/etcdapi"
+
 // Request is one entry of the replicated log: exactly one field is set
 // (etcd's InternalRaftRequest, reduced to what the store applies).
 type Request struct {
-	Range       *RangeRequest
-	Put         *PutRequest
-	DeleteRange *DeleteRangeRequest
-	Txn         *TxnRequest
-	Compaction  *CompactionRequest
-	LeaseGrant  *LeaseGrantRequest
-	LeaseRevoke *LeaseRevokeRequest
+	Range       *etcdapi.RangeRequest
+	Put         *etcdapi.PutRequest
+	DeleteRange *etcdapi.DeleteRangeRequest
+	Txn         *etcdapi.TxnRequest
+	Compaction  *etcdapi.CompactionRequest
+	LeaseGrant  *etcdapi.LeaseGrantRequest
+	LeaseRevoke *etcdapi.LeaseRevokeRequest
 	// AlarmDisarm clears the NOSPACE alarm when true.
 	AlarmDisarm bool
 }
@@ -17,13 +19,13 @@ type Request struct {
 // Response is the result of applying a Request: the field matching the
 // request, or Err.
 type Response struct {
-	Range       *RangeResponse
-	Put         *PutResponse
-	DeleteRange *DeleteRangeResponse
-	Txn         *TxnResponse
-	Compaction  *CompactionResponse
-	LeaseGrant  *LeaseGrantResponse
-	LeaseRevoke *LeaseRevokeResponse
+	Range       *etcdapi.RangeResponse
+	Put         *etcdapi.PutResponse
+	DeleteRange *etcdapi.DeleteRangeResponse
+	Txn         *etcdapi.TxnResponse
+	Compaction  *etcdapi.CompactionResponse
+	LeaseGrant  *etcdapi.LeaseGrantResponse
+	LeaseRevoke *etcdapi.LeaseRevokeResponse
 	Err         error
 }
 

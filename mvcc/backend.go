@@ -1,11 +1,13 @@
 package mvcc
 
+import "etcdsim/mvcc/etcdapi"
+
 // record is one stored revision of a key: a put (kv complete) or a
 // tombstone (kv.Key only).
 type record struct {
 	rev  revision
 	tomb bool
-	kv   KeyValue
+	kv   etcdapi.KeyValue
 }
 
 // metaKey names an int64 kept beside the data, in the same batch.
@@ -29,7 +31,7 @@ type leaseRecord struct {
 // writes. A backend is driven from one goroutine.
 type backend interface {
 	// get returns the put stored at rev.
-	get(rev revision) (KeyValue, bool, error)
+	get(rev revision) (etcdapi.KeyValue, bool, error)
 	// scan calls f on every record with lo <= rev < hi, in revision order,
 	// until f returns false. The record is valid only during the call.
 	scan(lo, hi revision, f func(r *record) bool) error

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"etcdsim/mvcc/etcdapi"
 )
 
 // Bucket names, as etcd names its buckets.
@@ -95,11 +97,11 @@ func (b *boltBackend) measure() error {
 	return err
 }
 
-func (b *boltBackend) get(rev revision) (KeyValue, bool, error) {
+func (b *boltBackend) get(rev revision) (etcdapi.KeyValue, bool, error) {
 	var kb [markedRevLen]byte
 	v := b.tx.Bucket(bucketKey).Get(appendRevBytes(kb[:0], rev, false))
 	if v == nil {
-		return KeyValue{}, false, nil
+		return etcdapi.KeyValue{}, false, nil
 	}
 	kv, err := decodeKV(bytes.Clone(v))
 	return kv, err == nil, err

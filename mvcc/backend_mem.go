@@ -2,6 +2,8 @@ package mvcc
 
 import (
 	"sort"
+
+	"etcdsim/mvcc/etcdapi"
 )
 
 // Chunk capacities of memBackend: chunks never grow, so a put never copies
@@ -41,14 +43,14 @@ func (m *memBackend) find(rev revision) (ci, ri int) {
 	return ci, ri
 }
 
-func (m *memBackend) get(rev revision) (KeyValue, bool, error) {
+func (m *memBackend) get(rev revision) (etcdapi.KeyValue, bool, error) {
 	ci, ri := m.find(rev)
 	if ci == len(m.chunks) {
-		return KeyValue{}, false, nil
+		return etcdapi.KeyValue{}, false, nil
 	}
 	r := &m.chunks[ci][ri]
 	if r.rev != rev || r.tomb {
-		return KeyValue{}, false, nil
+		return etcdapi.KeyValue{}, false, nil
 	}
 	return r.kv, true, nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"etcdsim/mvcc"
+	"etcdsim/mvcc/etcdapi"
 )
 
 // benchKeys are the keys the benchmarks write: few enough to stay in cache
@@ -29,7 +30,7 @@ func BenchmarkPut(b *testing.B) {
 	benchEach(b, func(b *testing.B, s *mvcc.Store) {
 		keys := benchKeys(1000)
 		val := []byte("value-0123456789")
-		req := &mvcc.PutRequest{Value: val}
+		req := &etcdapi.PutRequest{Value: val}
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
@@ -44,7 +45,7 @@ func BenchmarkPut(b *testing.B) {
 
 func fill(b *testing.B, s *mvcc.Store, keys [][]byte) {
 	for _, k := range keys {
-		_, err := s.Put(&mvcc.PutRequest{Key: k, Value: []byte("value-0123456789")})
+		_, err := s.Put(&etcdapi.PutRequest{Key: k, Value: []byte("value-0123456789")})
 		require.NoError(b, err)
 	}
 }
@@ -53,7 +54,7 @@ func BenchmarkRangePoint(b *testing.B) {
 	benchEach(b, func(b *testing.B, s *mvcc.Store) {
 		keys := benchKeys(1000)
 		fill(b, s, keys)
-		req := &mvcc.RangeRequest{}
+		req := &etcdapi.RangeRequest{}
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
@@ -74,7 +75,7 @@ func BenchmarkRange100(b *testing.B) {
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			lo := (i * 7) % 900
-			r, err := s.Range(&mvcc.RangeRequest{Key: keys[lo], RangeEnd: keys[lo+100]})
+			r, err := s.Range(&etcdapi.RangeRequest{Key: keys[lo], RangeEnd: keys[lo+100]})
 			if err != nil || len(r.Kvs) != 100 {
 				b.Fatal(err)
 			}
@@ -91,12 +92,12 @@ func BenchmarkTxn(b *testing.B) {
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {
 			k := keys[i%len(keys)]
-			_, err := s.Txn(&mvcc.TxnRequest{
-				Compare: []*mvcc.Compare{{Key: k, Target: mvcc.Compare_VERSION,
-					Result: mvcc.Compare_GREATER}},
-				Success: []*mvcc.RequestOp{{RequestPut: &mvcc.PutRequest{Key: k,
+			_, err := s.Txn(&etcdapi.TxnRequest{
+				Compare: []*etcdapi.Compare{{Key: k, Target: etcdapi.Compare_VERSION,
+					Result: etcdapi.Compare_GREATER}},
+				Success: []*etcdapi.RequestOp{{RequestPut: &etcdapi.PutRequest{Key: k,
 					Value: []byte("v")}}},
-				Failure: []*mvcc.RequestOp{{RequestRange: &mvcc.RangeRequest{Key: k}}},
+				Failure: []*etcdapi.RequestOp{{RequestRange: &etcdapi.RangeRequest{Key: k}}},
 			})
 			if err != nil {
 				b.Fatal(err)
@@ -113,12 +114,12 @@ func BenchmarkWatchFanout100(b *testing.B) {
 		var streams []*mvcc.WatchStream
 		for range 100 {
 			ws := s.NewWatchStream()
-			_, err := ws.Watch(&mvcc.WatchCreateRequest{Key: []byte("hot")})
+			_, err := ws.Watch(&etcdapi.WatchCreateRequest{Key: []byte("hot")})
 			require.NoError(b, err)
 			ws.Poll(0)
 			streams = append(streams, ws)
 		}
-		req := &mvcc.PutRequest{Key: []byte("hot"), Value: []byte("v")}
+		req := &etcdapi.PutRequest{Key: []byte("hot"), Value: []byte("v")}
 		b.ReportAllocs()
 		b.ResetTimer()
 		for i := 0; i < b.N; i++ {

@@ -9,10 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"etcdsim/mvcc"
+	"etcdsim/mvcc/etcdapi"
 )
 
 func putReq(k, v string) *mvcc.Request {
-	return &mvcc.Request{Put: &mvcc.PutRequest{Key: []byte(k), Value: []byte(v)}}
+	return &mvcc.Request{Put: &etcdapi.PutRequest{Key: []byte(k), Value: []byte(v)}}
 }
 
 // A crash loses the uncommitted batch; the consistent index committed with
@@ -21,7 +22,7 @@ func TestBoltCrashAndReopen(t *testing.T) {
 	path := t.TempDir() + "/db"
 	s, err := mvcc.OpenBolt(path, mvcc.Config{})
 	require.NoError(t, err)
-	_, err = s.LeaseGrant(&mvcc.LeaseGrantRequest{ID: 9, TTL: 60})
+	_, err = s.LeaseGrant(&etcdapi.LeaseGrantRequest{ID: 9, TTL: 60})
 	require.NoError(t, err)
 	for i := uint64(1); i <= 5; i++ {
 		_, applied := s.Apply(i, putReq(fmt.Sprint("k", i), "v"))
@@ -29,7 +30,7 @@ func TestBoltCrashAndReopen(t *testing.T) {
 	}
 	_, applied := s.Apply(3, putReq("k3", "again"))
 	require.False(t, applied, "an applied index is a no-op")
-	_, err = s.Put(&mvcc.PutRequest{Key: []byte("leased"), Lease: 9})
+	_, err = s.Put(&etcdapi.PutRequest{Key: []byte("leased"), Lease: 9})
 	require.NoError(t, err)
 	require.NoError(t, s.Commit())
 	for i := uint64(6); i <= 8; i++ {
@@ -45,10 +46,10 @@ func TestBoltCrashAndReopen(t *testing.T) {
 	for i := uint64(1); i <= 8; i++ {
 		s.Apply(i, putReq(fmt.Sprint("k", i), "v")) // the member replays its log
 	}
-	r := get(t, s, &mvcc.RangeRequest{Key: []byte("k"), RangeEnd: []byte("l")})
+	r := get(t, s, &etcdapi.RangeRequest{Key: []byte("k"), RangeEnd: []byte("l")})
 	require.Equal(t, int64(8), r.Count)
 	require.Equal(t, int64(10), s.Rev())
-	rev, err := s.LeaseRevoke(&mvcc.LeaseRevokeRequest{ID: 9})
+	rev, err := s.LeaseRevoke(&etcdapi.LeaseRevokeRequest{ID: 9})
 	require.NoError(t, err)
 	require.Equal(t, int64(11), rev.Header.Revision, "lease and its key survived the crash")
 }
@@ -58,15 +59,15 @@ func TestSnapshotRestore(t *testing.T) {
 		for _, to := range backends() {
 			t.Run(from.name+"-to-"+to.name, func(t *testing.T) {
 				src, dst := from.open(t), to.open(t)
-				_, err := src.LeaseGrant(&mvcc.LeaseGrantRequest{ID: 3, TTL: 60})
+				_, err := src.LeaseGrant(&etcdapi.LeaseGrantRequest{ID: 3, TTL: 60})
 				require.NoError(t, err)
 				put(t, src, "a", "1")
 				put(t, src, "a", "2")
-				_, err = src.Put(&mvcc.PutRequest{Key: []byte("b"), Lease: 3})
+				_, err = src.Put(&etcdapi.PutRequest{Key: []byte("b"), Lease: 3})
 				require.NoError(t, err)
-				_, err = src.DeleteRange(&mvcc.DeleteRangeRequest{Key: []byte("a")})
+				_, err = src.DeleteRange(&etcdapi.DeleteRangeRequest{Key: []byte("a")})
 				require.NoError(t, err)
-				_, err = src.Compact(&mvcc.CompactionRequest{Revision: 3})
+				_, err = src.Compact(&etcdapi.CompactionRequest{Revision: 3})
 				require.NoError(t, err)
 				var buf bytes.Buffer
 				require.NoError(t, src.Snapshot(&buf))
@@ -74,11 +75,11 @@ func TestSnapshotRestore(t *testing.T) {
 				require.NoError(t, dst.Restore(bytes.NewReader(buf.Bytes())))
 				require.Equal(t, src.Rev(), dst.Rev())
 				require.Equal(t, src.CompactRev(), dst.CompactRev())
-				all := &mvcc.RangeRequest{Key: []byte{0}, RangeEnd: []byte{0}, Revision: 4}
+				all := &etcdapi.RangeRequest{Key: []byte{0}, RangeEnd: []byte{0}, Revision: 4}
 				require.Equal(t, get(t, src, all), get(t, dst, all))
-				_, err = dst.LeaseRevoke(&mvcc.LeaseRevokeRequest{ID: 3})
+				_, err = dst.LeaseRevoke(&etcdapi.LeaseRevokeRequest{ID: 3})
 				require.NoError(t, err)
-				require.Empty(t, get(t, dst, &mvcc.RangeRequest{Key: []byte("b")}).Kvs)
+				require.Empty(t, get(t, dst, &etcdapi.RangeRequest{Key: []byte("b")}).Kvs)
 			})
 		}
 	}
@@ -102,7 +103,7 @@ func TestRestoreRejectsCorruption(t *testing.T) {
 		require.Error(t, dst.Restore(bytes.NewReader(good[:i])), "truncated at %d", i)
 	}
 	require.Equal(t, "me", string(get(t, dst,
-		&mvcc.RangeRequest{Key: []byte("keep")}).Kvs[0].Value))
+		&etcdapi.RangeRequest{Key: []byte("keep")}).Kvs[0].Value))
 	require.NoError(t, dst.Restore(bytes.NewReader(good)))
 }
 
@@ -115,16 +116,16 @@ func TestDefrag(t *testing.T) {
 		put(t, s, fmt.Sprint("k", i), big)
 	}
 	require.NoError(t, s.Commit())
-	_, err = s.DeleteRange(&mvcc.DeleteRangeRequest{Key: []byte("k"), RangeEnd: []byte("l")})
+	_, err = s.DeleteRange(&etcdapi.DeleteRangeRequest{Key: []byte("k"), RangeEnd: []byte("l")})
 	require.NoError(t, err)
-	_, err = s.Compact(&mvcc.CompactionRequest{Revision: s.Rev()})
+	_, err = s.Compact(&etcdapi.CompactionRequest{Revision: s.Rev()})
 	require.NoError(t, err)
 	require.NoError(t, s.Commit())
 	before := s.FileBytes()
 	require.NoError(t, s.Defrag())
 	require.Less(t, s.FileBytes(), before)
 	put(t, s, "after", "defrag")
-	require.Equal(t, int64(1), get(t, s, &mvcc.RangeRequest{Key: []byte("after")}).Count)
+	require.Equal(t, int64(1), get(t, s, &etcdapi.RangeRequest{Key: []byte("after")}).Count)
 }
 
 func TestQuotaNoSpaceAlarm(t *testing.T) {
@@ -133,19 +134,19 @@ func TestQuotaNoSpaceAlarm(t *testing.T) {
 	big := make([]byte, 1000)
 	var failed error
 	for i := 0; i < 10 && failed == nil; i++ {
-		_, failed = s.Put(&mvcc.PutRequest{Key: []byte(fmt.Sprint("k", i)), Value: big})
+		_, failed = s.Put(&etcdapi.PutRequest{Key: []byte(fmt.Sprint("k", i)), Value: big})
 	}
-	require.ErrorIs(t, failed, mvcc.ErrNoSpace)
-	require.Equal(t, []mvcc.AlarmType{mvcc.AlarmType_NOSPACE}, s.Alarms())
+	require.ErrorIs(t, failed, etcdapi.ErrNoSpace)
+	require.Equal(t, []etcdapi.AlarmType{etcdapi.AlarmType_NOSPACE}, s.Alarms())
 	require.Equal(t, []mvcc.Mark{mvcc.MarkNoSpaceRaised}, s.Marks())
-	_, err = s.Put(&mvcc.PutRequest{Key: []byte("tiny")})
-	require.ErrorIs(t, err, mvcc.ErrNoSpace, "the alarm refuses every put")
-	_, err = s.LeaseGrant(&mvcc.LeaseGrantRequest{TTL: 5})
-	require.ErrorIs(t, err, mvcc.ErrNoSpace)
-	get(t, s, &mvcc.RangeRequest{Key: []byte("k0")})
-	_, err = s.DeleteRange(&mvcc.DeleteRangeRequest{Key: []byte("k"), RangeEnd: []byte("l")})
+	_, err = s.Put(&etcdapi.PutRequest{Key: []byte("tiny")})
+	require.ErrorIs(t, err, etcdapi.ErrNoSpace, "the alarm refuses every put")
+	_, err = s.LeaseGrant(&etcdapi.LeaseGrantRequest{TTL: 5})
+	require.ErrorIs(t, err, etcdapi.ErrNoSpace)
+	get(t, s, &etcdapi.RangeRequest{Key: []byte("k0")})
+	_, err = s.DeleteRange(&etcdapi.DeleteRangeRequest{Key: []byte("k"), RangeEnd: []byte("l")})
 	require.NoError(t, err, "deletes are allowed")
-	_, err = s.Compact(&mvcc.CompactionRequest{Revision: s.Rev()})
+	_, err = s.Compact(&etcdapi.CompactionRequest{Revision: s.Rev()})
 	require.NoError(t, err, "compaction is allowed")
 	s.AlarmDisarm()
 	require.Empty(t, s.Alarms())

@@ -9,6 +9,7 @@ import (
 	"pgregory.net/rapid"
 
 	"etcdsim/mvcc"
+	"etcdsim/mvcc/etcdapi"
 	"etcdsim/testdata/proptest"
 )
 
@@ -19,23 +20,24 @@ func genRequest(t *rapid.T) *mvcc.Request {
 	lease := int64(rapid.IntRange(0, 3).Draw(t, "lease"))
 	switch rapid.IntRange(0, 6).Draw(t, "kind") {
 	case 0, 1:
-		return &mvcc.Request{Put: &mvcc.PutRequest{Key: key, Value: []byte("v"), Lease: lease}}
+		return &mvcc.Request{Put: &etcdapi.PutRequest{Key: key, Value: []byte("v"), Lease: lease}}
 	case 2:
-		return &mvcc.Request{DeleteRange: &mvcc.DeleteRangeRequest{Key: key, RangeEnd: []byte{0}}}
+		return &mvcc.Request{DeleteRange: &etcdapi.DeleteRangeRequest{Key: key,
+			RangeEnd: []byte{0}}}
 	case 3:
-		return &mvcc.Request{Txn: &mvcc.TxnRequest{
-			Compare: []*mvcc.Compare{{Key: key, Target: mvcc.Compare_VERSION,
-				Result: mvcc.Compare_GREATER}},
-			Success: []*mvcc.RequestOp{delOp(string(key), "")},
-			Failure: []*mvcc.RequestOp{putOp(string(key), "t")},
+		return &mvcc.Request{Txn: &etcdapi.TxnRequest{
+			Compare: []*etcdapi.Compare{{Key: key, Target: etcdapi.Compare_VERSION,
+				Result: etcdapi.Compare_GREATER}},
+			Success: []*etcdapi.RequestOp{delOp(string(key), "")},
+			Failure: []*etcdapi.RequestOp{putOp(string(key), "t")},
 		}}
 	case 4:
-		return &mvcc.Request{LeaseGrant: &mvcc.LeaseGrantRequest{ID: lease, TTL: 30}}
+		return &mvcc.Request{LeaseGrant: &etcdapi.LeaseGrantRequest{ID: lease, TTL: 30}}
 	case 5:
-		return &mvcc.Request{LeaseRevoke: &mvcc.LeaseRevokeRequest{ID: lease}}
+		return &mvcc.Request{LeaseRevoke: &etcdapi.LeaseRevokeRequest{ID: lease}}
 	}
 	rev := int64(rapid.IntRange(0, 30).Draw(t, "rev"))
-	return &mvcc.Request{Compaction: &mvcc.CompactionRequest{Revision: rev}}
+	return &mvcc.Request{Compaction: &etcdapi.CompactionRequest{Revision: rev}}
 }
 
 // crashesMax bounds the crashes of one TestCrashReplay run.

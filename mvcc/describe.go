@@ -3,12 +3,14 @@ package mvcc
 import (
 	"fmt"
 	"strings"
+
+	"etcdsim/mvcc/etcdapi"
 )
 
 // Describe* print one stable line per value, for traces and scenarios.
 
 // DescribeKeyValue prints key=value with its revisions, version and lease.
-func DescribeKeyValue(kv *KeyValue) string {
+func DescribeKeyValue(kv *etcdapi.KeyValue) string {
 	if kv == nil {
 		return "<nil>"
 	}
@@ -21,12 +23,12 @@ func DescribeKeyValue(kv *KeyValue) string {
 }
 
 // DescribeEvent prints an event's type, key and revision.
-func DescribeEvent(e *Event) string {
+func DescribeEvent(e *etcdapi.Event) string {
 	return fmt.Sprintf("%s %q@%d", e.Type, e.Kv.Key, e.Kv.ModRevision)
 }
 
 // DescribeWatchResponse prints a watch response on one line.
-func DescribeWatchResponse(r *WatchResponse) string {
+func DescribeWatchResponse(r *etcdapi.WatchResponse) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "watch=%d rev=%d", r.WatchId, r.Header.Revision)
 	if r.Created {

@@ -2,6 +2,13 @@
 // applies committed entries to: etcd v3.5's mvcc, lease and apply layers,
 // without goroutines or clocks, over bbolt or memory.
 //
+// It speaks etcd's v3 API as package etcdapi spells it: every request,
+// response, KeyValue and Event is an etcdapi type, and every error a client
+// may see is an etcdapi sentinel (etcd's text and gRPC code). mvcc adds
+// only the replicated log entry (Request, Response), its own ID types and
+// the errors no client sees (ErrClosed, ErrNotPrimary, the watch stream's
+// and the storage's).
+//
 // # Model
 //
 // The store keeps every version of every key. Each change that changes
@@ -35,7 +42,7 @@
 //   - revision {main, sub}: where a change sits; the API's int64 revisions
 //     are the main part.
 //   - generation: one life of a key, from put to tombstone.
-//   - compaction revision: reads below it fail with ErrCompacted.
+//   - compaction revision: reads below it fail with etcdapi.ErrCompacted.
 //   - consistent index: the last Raft log index applied (Apply).
 //   - synced / unsynced watcher: fed live, or catching up from history.
 //   - primary lessor: the leader's store, the only one where leases expire.
@@ -59,7 +66,7 @@
 //
 //	s, _ := mvcc.OpenBolt(path, mvcc.Config{})
 //	ws := s.NewWatchStream()
-//	ws.Watch(&mvcc.WatchCreateRequest{Key: []byte("a"), RangeEnd: []byte("b")})
+//	ws.Watch(&etcdapi.WatchCreateRequest{Key: []byte("a"), RangeEnd: []byte("b")})
 //	for _, e := range committed {
 //		s.SetTime(memberClockNanos)
 //		resp, applied := s.Apply(e.Index, e.Request)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"etcdsim/mvcc"
+	"etcdsim/mvcc/etcdapi"
 )
 
 func ExampleOpenMem() {
@@ -15,8 +16,8 @@ func ExampleOpenMem() {
 
 func ExampleStore_Put() {
 	s, _ := mvcc.OpenMem(mvcc.Config{})
-	s.Put(&mvcc.PutRequest{Key: []byte("a"), Value: []byte("1")})
-	r, _ := s.Put(&mvcc.PutRequest{Key: []byte("a"), Value: []byte("2"), PrevKv: true})
+	s.Put(&etcdapi.PutRequest{Key: []byte("a"), Value: []byte("1")})
+	r, _ := s.Put(&etcdapi.PutRequest{Key: []byte("a"), Value: []byte("2"), PrevKv: true})
 	fmt.Println(r.Header.Revision, string(r.PrevKv.Value))
 	// Output: 3 1
 }
@@ -24,11 +25,11 @@ func ExampleStore_Put() {
 func ExampleStore_Range() {
 	s, _ := mvcc.OpenMem(mvcc.Config{})
 	for _, k := range []string{"a", "b", "c"} {
-		s.Put(&mvcc.PutRequest{Key: []byte(k), Value: []byte("v")})
+		s.Put(&etcdapi.PutRequest{Key: []byte(k), Value: []byte("v")})
 	}
-	r, _ := s.Range(&mvcc.RangeRequest{Key: []byte("a"), RangeEnd: []byte{0}, Limit: 2})
+	r, _ := s.Range(&etcdapi.RangeRequest{Key: []byte("a"), RangeEnd: []byte{0}, Limit: 2})
 	fmt.Println(len(r.Kvs), r.Count, r.More)
-	old, _ := s.Range(&mvcc.RangeRequest{Key: []byte("a"), RangeEnd: []byte{0}, Revision: 2})
+	old, _ := s.Range(&etcdapi.RangeRequest{Key: []byte("a"), RangeEnd: []byte{0}, Revision: 2})
 	fmt.Println(old.Count)
 	// Output:
 	// 2 3 true
@@ -37,13 +38,13 @@ func ExampleStore_Range() {
 
 func ExampleStore_Txn() {
 	s, _ := mvcc.OpenMem(mvcc.Config{})
-	s.Put(&mvcc.PutRequest{Key: []byte("lock"), Value: []byte("me")})
-	r, _ := s.Txn(&mvcc.TxnRequest{
-		Compare: []*mvcc.Compare{{Key: []byte("lock"), Target: mvcc.Compare_CREATE,
+	s.Put(&etcdapi.PutRequest{Key: []byte("lock"), Value: []byte("me")})
+	r, _ := s.Txn(&etcdapi.TxnRequest{
+		Compare: []*etcdapi.Compare{{Key: []byte("lock"), Target: etcdapi.Compare_CREATE,
 			CreateRevision: 0}},
-		Success: []*mvcc.RequestOp{{RequestPut: &mvcc.PutRequest{Key: []byte("lock"),
+		Success: []*etcdapi.RequestOp{{RequestPut: &etcdapi.PutRequest{Key: []byte("lock"),
 			Value: []byte("you")}}},
-		Failure: []*mvcc.RequestOp{{RequestRange: &mvcc.RangeRequest{Key: []byte("lock")}}},
+		Failure: []*etcdapi.RequestOp{{RequestRange: &etcdapi.RangeRequest{Key: []byte("lock")}}},
 	})
 	fmt.Println(r.Succeeded, string(r.Responses[0].ResponseRange.Kvs[0].Value))
 	// Output: false me
@@ -51,19 +52,19 @@ func ExampleStore_Txn() {
 
 func ExampleStore_Compact() {
 	s, _ := mvcc.OpenMem(mvcc.Config{})
-	s.Put(&mvcc.PutRequest{Key: []byte("a")})
-	s.Put(&mvcc.PutRequest{Key: []byte("a")})
-	s.Compact(&mvcc.CompactionRequest{Revision: 3})
-	_, err := s.Range(&mvcc.RangeRequest{Key: []byte("a"), Revision: 2})
+	s.Put(&etcdapi.PutRequest{Key: []byte("a")})
+	s.Put(&etcdapi.PutRequest{Key: []byte("a")})
+	s.Compact(&etcdapi.CompactionRequest{Revision: 3})
+	_, err := s.Range(&etcdapi.RangeRequest{Key: []byte("a"), Revision: 2})
 	fmt.Println(err)
-	// Output: mvcc: required revision has been compacted
+	// Output: etcdserver: mvcc: required revision has been compacted
 }
 
 func ExampleStore_NewWatchStream() {
 	s, _ := mvcc.OpenMem(mvcc.Config{})
 	ws := s.NewWatchStream()
-	ws.Watch(&mvcc.WatchCreateRequest{Key: []byte("a")})
-	s.Put(&mvcc.PutRequest{Key: []byte("a"), Value: []byte("1")})
+	ws.Watch(&etcdapi.WatchCreateRequest{Key: []byte("a")})
+	s.Put(&etcdapi.PutRequest{Key: []byte("a"), Value: []byte("1")})
 	for _, r := range ws.Poll(0) {
 		fmt.Println(r.WatchId, r.Created, len(r.Events))
 	}
@@ -74,7 +75,7 @@ func ExampleStore_NewWatchStream() {
 
 func ExampleStore_Apply() {
 	s, _ := mvcc.OpenMem(mvcc.Config{})
-	req := &mvcc.Request{Put: &mvcc.PutRequest{Key: []byte("a")}}
+	req := &mvcc.Request{Put: &etcdapi.PutRequest{Key: []byte("a")}}
 	_, applied := s.Apply(1, req)
 	_, again := s.Apply(1, req)
 	fmt.Println(applied, again, s.Rev(), s.ConsistentIndex())
@@ -84,20 +85,20 @@ func ExampleStore_Apply() {
 func ExampleStore_LeaseGrant() {
 	s, _ := mvcc.OpenMem(mvcc.Config{})
 	s.Promote(0)
-	g, _ := s.LeaseGrant(&mvcc.LeaseGrantRequest{ID: 5, TTL: 10})
-	s.Put(&mvcc.PutRequest{Key: []byte("a"), Lease: g.ID})
+	g, _ := s.LeaseGrant(&etcdapi.LeaseGrantRequest{ID: 5, TTL: 10})
+	s.Put(&etcdapi.PutRequest{Key: []byte("a"), Lease: g.ID})
 	s.SetTime(11 * 1e9)
 	for _, id := range s.ExpiredLeases() {
-		s.LeaseRevoke(&mvcc.LeaseRevokeRequest{ID: int64(id)})
+		s.LeaseRevoke(&etcdapi.LeaseRevokeRequest{ID: int64(id)})
 	}
-	r, _ := s.Range(&mvcc.RangeRequest{Key: []byte("a")})
+	r, _ := s.Range(&etcdapi.RangeRequest{Key: []byte("a")})
 	fmt.Println(r.Count)
 	// Output: 0
 }
 
 func ExampleStore_Snapshot() {
 	src, _ := mvcc.OpenMem(mvcc.Config{})
-	src.Put(&mvcc.PutRequest{Key: []byte("a"), Value: []byte("1")})
+	src.Put(&etcdapi.PutRequest{Key: []byte("a"), Value: []byte("1")})
 	var buf bytes.Buffer
 	src.Snapshot(&buf)
 	dst, _ := mvcc.OpenMem(mvcc.Config{})
@@ -106,13 +107,14 @@ func ExampleStore_Snapshot() {
 }
 
 func ExampleDescribeRequest() {
-	fmt.Println(mvcc.DescribeRequest(&mvcc.Request{Put: &mvcc.PutRequest{Key: []byte("a"),
+	fmt.Println(mvcc.DescribeRequest(&mvcc.Request{Put: &etcdapi.PutRequest{Key: []byte("a"),
 		Value: []byte("1")}}))
-	fmt.Println(mvcc.DescribeKeyValue(&mvcc.KeyValue{Key: []byte("a"), Value: []byte("1"),
+	fmt.Println(mvcc.DescribeKeyValue(&etcdapi.KeyValue{Key: []byte("a"), Value: []byte("1"),
 		CreateRevision: 2, ModRevision: 3, Version: 2, Lease: 7}))
-	del := &mvcc.Event{Type: mvcc.DELETE, Kv: &mvcc.KeyValue{Key: []byte("a"), ModRevision: 3}}
-	fmt.Println(mvcc.DescribeWatchResponse(&mvcc.WatchResponse{
-		Header: &mvcc.ResponseHeader{Revision: 3}, Events: []*mvcc.Event{del}}))
+	del := &etcdapi.Event{Type: etcdapi.DELETE,
+		Kv: &etcdapi.KeyValue{Key: []byte("a"), ModRevision: 3}}
+	fmt.Println(mvcc.DescribeWatchResponse(&etcdapi.WatchResponse{
+		Header: &etcdapi.ResponseHeader{Revision: 3}, Events: []*etcdapi.Event{del}}))
 	// Output:
 	// put "a"="1" lease=0
 	// "a"="1" create=2 mod=3 ver=2 lease=0000000000000007

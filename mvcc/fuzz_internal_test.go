@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"etcdsim/mvcc/etcdapi"
 )
 
 func FuzzRevisionEncoding(f *testing.F) {
@@ -46,7 +48,7 @@ func FuzzKeyValueEncoding(f *testing.F) {
 	f.Add([]byte("key"), []byte("value"), int64(2), int64(3), int64(2), int64(7))
 	f.Add([]byte("k"), []byte{}, int64(0), int64(-1), int64(0), int64(-9))
 	f.Fuzz(func(t *testing.T, key, value []byte, create, mod, ver, lease int64) {
-		kv := KeyValue{Key: key, Value: value, CreateRevision: create, ModRevision: mod,
+		kv := etcdapi.KeyValue{Key: key, Value: value, CreateRevision: create, ModRevision: mod,
 			Version: ver, Lease: lease}
 		got, err := decodeKV(appendKV(nil, &kv))
 		require.NoError(t, err)
@@ -68,15 +70,15 @@ func FuzzKeyValueEncoding(f *testing.F) {
 func seedSnapshot(f *testing.F) []byte {
 	s, err := OpenMem(Config{})
 	require.NoError(f, err)
-	_, err = s.LeaseGrant(&LeaseGrantRequest{ID: 4, TTL: 10})
+	_, err = s.LeaseGrant(&etcdapi.LeaseGrantRequest{ID: 4, TTL: 10})
 	require.NoError(f, err)
-	_, err = s.Put(&PutRequest{Key: []byte("a"), Value: []byte("1"), Lease: 4})
+	_, err = s.Put(&etcdapi.PutRequest{Key: []byte("a"), Value: []byte("1"), Lease: 4})
 	require.NoError(f, err)
-	_, err = s.Put(&PutRequest{Key: []byte("b"), Value: []byte("2")})
+	_, err = s.Put(&etcdapi.PutRequest{Key: []byte("b"), Value: []byte("2")})
 	require.NoError(f, err)
-	_, err = s.DeleteRange(&DeleteRangeRequest{Key: []byte("b")})
+	_, err = s.DeleteRange(&etcdapi.DeleteRangeRequest{Key: []byte("b")})
 	require.NoError(f, err)
-	_, err = s.Compact(&CompactionRequest{Revision: 3})
+	_, err = s.Compact(&etcdapi.CompactionRequest{Revision: 3})
 	require.NoError(f, err)
 	var buf bytes.Buffer
 	require.NoError(f, s.Snapshot(&buf))
@@ -142,9 +144,9 @@ func FuzzSnapshotRecords(f *testing.F) {
 			return
 		}
 		s.checkInvariants(true)
-		_, err = s.Put(&PutRequest{Key: []byte("after"), Value: []byte("restore")})
+		_, err = s.Put(&etcdapi.PutRequest{Key: []byte("after"), Value: []byte("restore")})
 		require.NoError(t, err)
-		_, err = s.Range(&RangeRequest{Key: []byte{0}, RangeEnd: []byte{0}})
+		_, err = s.Range(&etcdapi.RangeRequest{Key: []byte{0}, RangeEnd: []byte{0}})
 		require.NoError(t, err)
 	})
 }

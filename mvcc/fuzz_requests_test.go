@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"etcdsim/mvcc"
+	"etcdsim/mvcc/etcdapi"
 )
 
 // byteSource turns fuzz bytes into small numbers and keys.
@@ -51,28 +52,28 @@ func FuzzRequests(f *testing.F) {
 func applyFuzzed(s *mvcc.Store, ws *mvcc.WatchStream, bs *byteSource) {
 	switch bs.n() & 7 {
 	case 0:
-		s.Put(&mvcc.PutRequest{Key: bs.key(), Value: bs.key(), Lease: bs.n() & 3,
+		s.Put(&etcdapi.PutRequest{Key: bs.key(), Value: bs.key(), Lease: bs.n() & 3,
 			IgnoreValue: bs.n() > 64, IgnoreLease: bs.n() > 64, PrevKv: bs.n() > 0})
 	case 1:
-		s.Range(&mvcc.RangeRequest{Key: bs.key(), RangeEnd: bs.key(), Limit: bs.n(),
+		s.Range(&etcdapi.RangeRequest{Key: bs.key(), RangeEnd: bs.key(), Limit: bs.n(),
 			Revision:   bs.n(),
-			SortOrder:  mvcc.RangeRequest_SortOrder(bs.n()),
-			SortTarget: mvcc.RangeRequest_SortTarget(bs.n()),
+			SortOrder:  etcdapi.RangeRequest_SortOrder(bs.n()),
+			SortTarget: etcdapi.RangeRequest_SortTarget(bs.n()),
 			KeysOnly:   bs.n() > 0, CountOnly: bs.n() > 50,
 			MinModRevision: bs.n(), MaxCreateRevision: bs.n()})
 	case 2:
-		s.DeleteRange(&mvcc.DeleteRangeRequest{Key: bs.key(), RangeEnd: bs.key(),
+		s.DeleteRange(&etcdapi.DeleteRangeRequest{Key: bs.key(), RangeEnd: bs.key(),
 			PrevKv: bs.n() > 0})
 	case 3:
 		s.Txn(fuzzedTxn(bs, 2))
 	case 4:
-		s.Compact(&mvcc.CompactionRequest{Revision: bs.n()})
+		s.Compact(&etcdapi.CompactionRequest{Revision: bs.n()})
 	case 5:
-		s.LeaseGrant(&mvcc.LeaseGrantRequest{ID: bs.n() & 3, TTL: bs.n()})
+		s.LeaseGrant(&etcdapi.LeaseGrantRequest{ID: bs.n() & 3, TTL: bs.n()})
 	case 6:
-		s.LeaseRevoke(&mvcc.LeaseRevokeRequest{ID: bs.n() & 3})
+		s.LeaseRevoke(&etcdapi.LeaseRevokeRequest{ID: bs.n() & 3})
 	default:
-		if id, err := ws.Watch(&mvcc.WatchCreateRequest{Key: bs.key(), RangeEnd: bs.key(),
+		if id, err := ws.Watch(&etcdapi.WatchCreateRequest{Key: bs.key(), RangeEnd: bs.key(),
 			StartRevision: bs.n(), PrevKv: bs.n() > 0}); err == nil && bs.n() > 60 {
 			_ = ws.Cancel(id)
 		}
@@ -80,20 +81,20 @@ func applyFuzzed(s *mvcc.Store, ws *mvcc.WatchStream, bs *byteSource) {
 	}
 }
 
-func fuzzedTxn(bs *byteSource, depth int) *mvcc.TxnRequest {
-	r := &mvcc.TxnRequest{Compare: []*mvcc.Compare{{Key: bs.key(), RangeEnd: bs.key(),
-		Target:  mvcc.Compare_CompareTarget(bs.n() % 6),
-		Result:  mvcc.Compare_CompareResult(bs.n() % 5),
+func fuzzedTxn(bs *byteSource, depth int) *etcdapi.TxnRequest {
+	r := &etcdapi.TxnRequest{Compare: []*etcdapi.Compare{{Key: bs.key(), RangeEnd: bs.key(),
+		Target:  etcdapi.Compare_CompareTarget(bs.n() % 6),
+		Result:  etcdapi.Compare_CompareResult(bs.n() % 5),
 		Version: bs.n(), Value: bs.key()}}}
 	for i := bs.n() & 3; i > 0; i-- {
-		op := &mvcc.RequestOp{}
+		op := &etcdapi.RequestOp{}
 		switch bs.n() & 3 {
 		case 0:
-			op.RequestPut = &mvcc.PutRequest{Key: bs.key(), Value: bs.key()}
+			op.RequestPut = &etcdapi.PutRequest{Key: bs.key(), Value: bs.key()}
 		case 1:
-			op.RequestDeleteRange = &mvcc.DeleteRangeRequest{Key: bs.key(), RangeEnd: bs.key()}
+			op.RequestDeleteRange = &etcdapi.DeleteRangeRequest{Key: bs.key(), RangeEnd: bs.key()}
 		case 2:
-			op.RequestRange = &mvcc.RangeRequest{Key: bs.key(), Revision: bs.n()}
+			op.RequestRange = &etcdapi.RangeRequest{Key: bs.key(), Revision: bs.n()}
 		default:
 			if depth > 0 {
 				op.RequestTxn = fuzzedTxn(bs, depth-1)

@@ -1,28 +1,26 @@
 package mvcc
 
-import "hash/crc32"
+import (
+	"hash/crc32"
 
-// HashKVResponse mirrors etcdserverpb.HashKVResponse.
-type HashKVResponse struct {
-	Header          *ResponseHeader
-	Hash            uint32
-	CompactRevision int64
-}
+	"etcdsim/mvcc/etcdapi"
+)
 
 // HashKV hashes (CRC32C) every stored revision up to rev (the current one
 // when rev is 0), as etcd's HashKV does for corruption checks: members that
 // applied the same entries and compacted at the same revision agree. The
-// value is not etcd's, since records are not encoded as protobuf. It
-// returns ErrCompacted or ErrFutureRev.
-func (s *Store) HashKV(rev int64) (*HashKVResponse, error) {
+// value is not etcd's, since records are not encoded as protobuf.
+// HashRevision is the revision hashed, as etcd fills it. It returns
+// etcdapi.ErrCompacted or etcdapi.ErrFutureRev.
+func (s *Store) HashKV(rev int64) (*etcdapi.HashKVResponse, error) {
 	if s.closed {
 		return nil, ErrClosed
 	}
 	switch {
 	case rev > 0 && rev < s.compactRev:
-		return nil, ErrCompacted
+		return nil, etcdapi.ErrCompacted
 	case rev > s.currentRev:
-		return nil, ErrFutureRev
+		return nil, etcdapi.ErrFutureRev
 	case rev <= 0:
 		rev = s.currentRev
 	}
@@ -38,5 +36,6 @@ func (s *Store) HashKV(rev int64) (*HashKVResponse, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &HashKVResponse{Header: s.header(), Hash: h.Sum32(), CompactRevision: s.compactRev}, nil
+	return &etcdapi.HashKVResponse{Header: s.header(), Hash: h.Sum32(),
+		CompactRevision: s.compactRev, HashRevision: rev}, nil
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"etcdsim/mvcc"
+	"etcdsim/mvcc/etcdapi"
 )
 
 // backendCase opens a fresh store on one backend.
@@ -36,24 +37,24 @@ func eachBackend(t *testing.T, f func(t *testing.T, s *mvcc.Store)) {
 	}
 }
 
-func put(t testing.TB, s *mvcc.Store, k, v string) *mvcc.PutResponse {
-	resp, err := s.Put(&mvcc.PutRequest{Key: []byte(k), Value: []byte(v)})
+func put(t testing.TB, s *mvcc.Store, k, v string) *etcdapi.PutResponse {
+	resp, err := s.Put(&etcdapi.PutRequest{Key: []byte(k), Value: []byte(v)})
 	require.NoError(t, err)
 	return resp
 }
 
-func get(t testing.TB, s *mvcc.Store, r *mvcc.RangeRequest) *mvcc.RangeResponse {
+func get(t testing.TB, s *mvcc.Store, r *etcdapi.RangeRequest) *etcdapi.RangeResponse {
 	resp, err := s.Range(r)
 	require.NoError(t, err)
 	return resp
 }
 
-func kv(k, v string, create, mod, ver int64) *mvcc.KeyValue {
-	return &mvcc.KeyValue{Key: []byte(k), Value: []byte(v), CreateRevision: create,
+func kv(k, v string, create, mod, ver int64) *etcdapi.KeyValue {
+	return &etcdapi.KeyValue{Key: []byte(k), Value: []byte(v), CreateRevision: create,
 		ModRevision: mod, Version: ver}
 }
 
-func keysOf(kvs []*mvcc.KeyValue) []string {
+func keysOf(kvs []*etcdapi.KeyValue) []string {
 	var out []string
 	for _, kv := range kvs {
 		out = append(out, string(kv.Key))

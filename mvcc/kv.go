@@ -1,16 +1,18 @@
 package mvcc
 
+import "etcdsim/mvcc/etcdapi"
+
 // The KV service: Range, Put, DeleteRange, Txn (txn.go) and Compact. Each
 // call validates as etcd's API layer does, checks the request size and the
 // quota, then applies as etcd's applierV3backend does.
 
-// Range reads keys. It returns ErrEmptyKey, ErrInvalidSortOption,
-// ErrCompacted (Revision below the compaction) or ErrFutureRev. A negative
-// Limit or Revision means none, as in etcd; a RangeEnd at or below Key
-// matches nothing.
-func (s *Store) Range(r *RangeRequest) (*RangeResponse, error) {
+// Range reads keys. It returns etcdapi.ErrEmptyKey,
+// etcdapi.ErrInvalidSortOption, etcdapi.ErrCompacted (Revision below the
+// compaction) or etcdapi.ErrFutureRev. A negative Limit or Revision means
+// none, as in etcd; a RangeEnd at or below Key matches nothing.
+func (s *Store) Range(r *etcdapi.RangeRequest) (*etcdapi.RangeResponse, error) {
 	if r == nil {
-		r = &RangeRequest{} // a nil message is an empty one, as in protobuf
+		r = &etcdapi.RangeRequest{} // a nil message is an empty one, as in protobuf
 	}
 	if s.closed {
 		return nil, ErrClosed
@@ -23,16 +25,17 @@ func (s *Store) Range(r *RangeRequest) (*RangeResponse, error) {
 
 // putResult is a PutResponse and its header in one allocation.
 type putResult struct {
-	resp PutResponse
-	hdr  ResponseHeader
+	resp etcdapi.PutResponse
+	hdr  etcdapi.ResponseHeader
 }
 
-// Put writes one key. It returns ErrEmptyKey, ErrValueProvided,
-// ErrLeaseProvided, ErrNoSpace, ErrRequestTooLarge, ErrLeaseNotFound, or
-// ErrKeyNotFound (IgnoreValue or IgnoreLease on a missing key).
-func (s *Store) Put(r *PutRequest) (*PutResponse, error) {
+// Put writes one key. It returns etcdapi.ErrEmptyKey,
+// etcdapi.ErrValueProvided, etcdapi.ErrLeaseProvided, etcdapi.ErrNoSpace,
+// etcdapi.ErrRequestTooLarge, etcdapi.ErrLeaseNotFound, or
+// etcdapi.ErrKeyNotFound (IgnoreValue or IgnoreLease on a missing key).
+func (s *Store) Put(r *etcdapi.PutRequest) (*etcdapi.PutResponse, error) {
 	if r == nil {
-		r = &PutRequest{} // a nil message is an empty one, as in protobuf
+		r = &etcdapi.PutRequest{} // a nil message is an empty one, as in protobuf
 	}
 	if s.closed {
 		return nil, ErrClosed
@@ -47,10 +50,10 @@ func (s *Store) Put(r *PutRequest) (*PutResponse, error) {
 		return nil, err
 	}
 	if s.noSpace {
-		return nil, ErrNoSpace
+		return nil, etcdapi.ErrNoSpace
 	}
 	if r.Lease != 0 && !s.lessor.exists(LeaseID(r.Lease)) {
-		return nil, ErrLeaseNotFound
+		return nil, etcdapi.ErrLeaseNotFound
 	}
 	tw := s.beginWrite()
 	resp, err := s.putIn(tw, r)
@@ -59,9 +62,9 @@ func (s *Store) Put(r *PutRequest) (*PutResponse, error) {
 }
 
 // putIn applies a put inside tw (etcd's applier Put with a txn).
-func (s *Store) putIn(tw *writeTxn, p *PutRequest) (*PutResponse, error) {
+func (s *Store) putIn(tw *writeTxn, p *etcdapi.PutRequest) (*etcdapi.PutResponse, error) {
 	val, id := p.Value, LeaseID(p.Lease)
-	var prev *KeyValue
+	var prev *etcdapi.KeyValue
 	if p.IgnoreValue || p.IgnoreLease || p.PrevKv {
 		kvs, _, err := s.rangeKeys(p.Key, nil, tw.rev(), rangeOptions{})
 		if err != nil {
@@ -72,7 +75,7 @@ func (s *Store) putIn(tw *writeTxn, p *PutRequest) (*PutResponse, error) {
 		}
 	}
 	if (p.IgnoreValue || p.IgnoreLease) && prev == nil {
-		return nil, ErrKeyNotFound
+		return nil, etcdapi.ErrKeyNotFound
 	}
 	if p.IgnoreValue {
 		val = prev.Value
@@ -91,10 +94,10 @@ func (s *Store) putIn(tw *writeTxn, p *PutRequest) (*PutResponse, error) {
 }
 
 // DeleteRange deletes the keys in a range in one revision (none if nothing
-// is live there). It returns ErrEmptyKey or ErrRequestTooLarge.
-func (s *Store) DeleteRange(r *DeleteRangeRequest) (*DeleteRangeResponse, error) {
+// is live there). It returns etcdapi.ErrEmptyKey or etcdapi.ErrRequestTooLarge.
+func (s *Store) DeleteRange(r *etcdapi.DeleteRangeRequest) (*etcdapi.DeleteRangeResponse, error) {
 	if r == nil {
-		r = &DeleteRangeRequest{} // a nil message is an empty one, as in protobuf
+		r = &etcdapi.DeleteRangeRequest{} // a nil message is an empty one, as in protobuf
 	}
 	if s.closed {
 		return nil, ErrClosed
@@ -112,8 +115,9 @@ func (s *Store) DeleteRange(r *DeleteRangeRequest) (*DeleteRangeResponse, error)
 }
 
 // deleteRangeIn applies a delete inside tw (etcd's applier DeleteRange).
-func (s *Store) deleteRangeIn(tw *writeTxn, r *DeleteRangeRequest) (*DeleteRangeResponse, error) {
-	resp := &DeleteRangeResponse{Header: &ResponseHeader{}}
+func (s *Store) deleteRangeIn(tw *writeTxn,
+	r *etcdapi.DeleteRangeRequest) (*etcdapi.DeleteRangeResponse, error) {
+	resp := &etcdapi.DeleteRangeResponse{Header: &etcdapi.ResponseHeader{}}
 	end := mkGteRange(r.RangeEnd)
 	if r.PrevKv {
 		kvs, _, err := s.rangeKeys(r.Key, end, tw.rev(), rangeOptions{})
@@ -131,22 +135,23 @@ func (s *Store) deleteRangeIn(tw *writeTxn, r *DeleteRangeRequest) (*DeleteRange
 }
 
 // Compact removes every revision that no read at or after r.Revision
-// needs, keeping each key's value at r.Revision. It returns ErrCompacted
-// (at or below the last compaction) or ErrFutureRev. Physical is ignored:
-// compaction is complete on return.
-func (s *Store) Compact(r *CompactionRequest) (*CompactionResponse, error) {
+// needs, keeping each key's value at r.Revision. It returns
+// etcdapi.ErrCompacted (at or below the last compaction) or
+// etcdapi.ErrFutureRev. Physical is ignored: compaction is complete on
+// return.
+func (s *Store) Compact(r *etcdapi.CompactionRequest) (*etcdapi.CompactionResponse, error) {
 	if r == nil {
-		r = &CompactionRequest{} // a nil message is an empty one, as in protobuf
+		r = &etcdapi.CompactionRequest{} // a nil message is an empty one, as in protobuf
 	}
 	if s.closed {
 		return nil, ErrClosed
 	}
 	rev := r.Revision
 	if rev <= s.compactRev {
-		return nil, ErrCompacted
+		return nil, etcdapi.ErrCompacted
 	}
 	if rev > s.currentRev {
-		return nil, ErrFutureRev
+		return nil, etcdapi.ErrFutureRev
 	}
 	keep, tombs := s.ix.compact(rev)
 	if tombs > 0 {
@@ -158,5 +163,5 @@ func (s *Store) Compact(r *CompactionRequest) (*CompactionResponse, error) {
 	if !(s.compactRev <= s.currentRev) {
 		panicf("compacted past current revision")
 	}
-	return &CompactionResponse{Header: s.header()}, nil
+	return &etcdapi.CompactionResponse{Header: s.header()}, nil
 }

@@ -3,6 +3,8 @@ package mvcc
 import (
 	"encoding/binary"
 	"fmt"
+
+	"etcdsim/mvcc/etcdapi"
 )
 
 // A KeyValue is stored in the backend and in snapshots as: uvarint key
@@ -15,12 +17,12 @@ import (
 const recordOverheadBytes = 64
 
 // recordCost is the logical size, in bytes, that one stored revision adds.
-func recordCost(kv *KeyValue) int64 {
+func recordCost(kv *etcdapi.KeyValue) int64 {
 	return int64(len(kv.Key) + len(kv.Value) + recordOverheadBytes)
 }
 
 // appendKV appends the encoding of kv to dst.
-func appendKV(dst []byte, kv *KeyValue) []byte {
+func appendKV(dst []byte, kv *etcdapi.KeyValue) []byte {
 	dst = binary.AppendUvarint(dst, uint64(len(kv.Key)))
 	dst = append(dst, kv.Key...)
 	dst = binary.AppendUvarint(dst, uint64(len(kv.Value)))
@@ -34,8 +36,8 @@ func appendKV(dst []byte, kv *KeyValue) []byte {
 
 // decodeKV parses an appendKV encoding. The result's Key and Value alias b.
 // It returns ErrCorruptRecord for truncated, oversized or trailing input.
-func decodeKV(b []byte) (KeyValue, error) {
-	var kv KeyValue
+func decodeKV(b []byte) (etcdapi.KeyValue, error) {
+	var kv etcdapi.KeyValue
 	d := decoder{b: b}
 	kv.Key = d.bytes()
 	if kv.Value = d.bytes(); len(kv.Value) == 0 {
@@ -49,7 +51,7 @@ func decodeKV(b []byte) (KeyValue, error) {
 		d.err = fmt.Errorf("%w: %d trailing bytes after key-value", ErrCorruptRecord, len(d.b))
 	}
 	if d.err != nil {
-		return KeyValue{}, d.err
+		return etcdapi.KeyValue{}, d.err
 	}
 	return kv, nil
 }

@@ -1,6 +1,10 @@
 package mvcc
 
-import "math"
+import (
+	"math"
+
+	"etcdsim/mvcc/etcdapi"
+)
 
 // The lease service. Grant and Revoke change state on every member and go
 // through Apply; KeepAlive, TimeToLive and ExpiredLeases are answered by the
@@ -12,11 +16,11 @@ func (s *Store) SetTime(now Time) { s.now = now }
 
 // LeaseGrant creates a lease (TTL in seconds, raised to Config.LeaseMinTTL).
 // ID 0 lets the store choose an ID deterministically from its state, so
-// that every member picks the same. It returns ErrNoSpace,
-// ErrGRPCLeaseTTLTooLarge or ErrLeaseExists.
-func (s *Store) LeaseGrant(r *LeaseGrantRequest) (*LeaseGrantResponse, error) {
+// that every member picks the same. It returns etcdapi.ErrNoSpace,
+// etcdapi.ErrLeaseTTLTooLarge or etcdapi.ErrLeaseExist.
+func (s *Store) LeaseGrant(r *etcdapi.LeaseGrantRequest) (*etcdapi.LeaseGrantResponse, error) {
 	if r == nil {
-		r = &LeaseGrantRequest{} // a nil message is an empty one, as in protobuf
+		r = &etcdapi.LeaseGrantRequest{} // a nil message is an empty one, as in protobuf
 	}
 	if s.closed {
 		return nil, ErrClosed
@@ -25,7 +29,7 @@ func (s *Store) LeaseGrant(r *LeaseGrantRequest) (*LeaseGrantResponse, error) {
 		return nil, err
 	}
 	if s.noSpace {
-		return nil, ErrNoSpace
+		return nil, etcdapi.ErrNoSpace
 	}
 	id := LeaseID(r.ID)
 	if id == noLease {
@@ -36,7 +40,7 @@ func (s *Store) LeaseGrant(r *LeaseGrantRequest) (*LeaseGrantResponse, error) {
 		return nil, err
 	}
 	must(s.be.putLease(leaseRecord{id: l.id, ttl: l.ttl}))
-	return &LeaseGrantResponse{Header: s.header(), ID: int64(l.id), TTL: l.ttl}, nil
+	return &etcdapi.LeaseGrantResponse{Header: s.header(), ID: int64(l.id), TTL: l.ttl}, nil
 }
 
 // nextLeaseID derives a positive unused ID from the revision and the
@@ -66,17 +70,17 @@ func splitmix64(x uint64) uint64 {
 }
 
 // LeaseRevoke deletes a lease and its keys, in key order, in one revision
-// (none if it has no keys). It returns ErrLeaseNotFound.
-func (s *Store) LeaseRevoke(r *LeaseRevokeRequest) (*LeaseRevokeResponse, error) {
+// (none if it has no keys). It returns etcdapi.ErrLeaseNotFound.
+func (s *Store) LeaseRevoke(r *etcdapi.LeaseRevokeRequest) (*etcdapi.LeaseRevokeResponse, error) {
 	if r == nil {
-		r = &LeaseRevokeRequest{} // a nil message is an empty one, as in protobuf
+		r = &etcdapi.LeaseRevokeRequest{} // a nil message is an empty one, as in protobuf
 	}
 	if s.closed {
 		return nil, ErrClosed
 	}
 	l := s.lessor.leases[LeaseID(r.ID)]
 	if l == nil {
-		return nil, ErrLeaseNotFound
+		return nil, etcdapi.ErrLeaseNotFound
 	}
 	tw := s.beginWrite()
 	for _, k := range l.sortedKeys() {
@@ -85,15 +89,16 @@ func (s *Store) LeaseRevoke(r *LeaseRevokeRequest) (*LeaseRevokeResponse, error)
 	tw.end()
 	s.lessor.remove(l.id)
 	must(s.be.deleteLease(l.id))
-	return &LeaseRevokeResponse{Header: s.header()}, nil
+	return &etcdapi.LeaseRevokeResponse{Header: s.header()}, nil
 }
 
 // LeaseKeepAlive renews a lease for its TTL. A missing or already expired
 // lease answers TTL 0, as etcd's server does. It returns ErrNotPrimary on
 // a store that is not the primary.
-func (s *Store) LeaseKeepAlive(r *LeaseKeepAliveRequest) (*LeaseKeepAliveResponse, error) {
+func (s *Store) LeaseKeepAlive(
+	r *etcdapi.LeaseKeepAliveRequest) (*etcdapi.LeaseKeepAliveResponse, error) {
 	if r == nil {
-		r = &LeaseKeepAliveRequest{} // a nil message is an empty one, as in protobuf
+		r = &etcdapi.LeaseKeepAliveRequest{} // a nil message is an empty one, as in protobuf
 	}
 	if s.closed {
 		return nil, ErrClosed
@@ -101,7 +106,7 @@ func (s *Store) LeaseKeepAlive(r *LeaseKeepAliveRequest) (*LeaseKeepAliveRespons
 	if !s.lessor.primary {
 		return nil, ErrNotPrimary
 	}
-	resp := &LeaseKeepAliveResponse{Header: s.header(), ID: r.ID}
+	resp := &etcdapi.LeaseKeepAliveResponse{Header: s.header(), ID: r.ID}
 	l := s.lessor.leases[LeaseID(r.ID)]
 	if l == nil || l.expiry <= s.now {
 		return resp, nil
@@ -114,22 +119,23 @@ func (s *Store) LeaseKeepAlive(r *LeaseKeepAliveRequest) (*LeaseKeepAliveRespons
 // LeaseTimeToLive reports a lease's remaining seconds (truncated), granted
 // TTL and, if asked, its keys in order. A missing lease answers TTL -1, as
 // etcd does; a non-primary store answers its "forever" remaining time.
-func (s *Store) LeaseTimeToLive(r *LeaseTimeToLiveRequest) (*LeaseTimeToLiveResponse, error) {
+func (s *Store) LeaseTimeToLive(
+	r *etcdapi.LeaseTimeToLiveRequest) (*etcdapi.LeaseTimeToLiveResponse, error) {
 	if r == nil {
-		r = &LeaseTimeToLiveRequest{} // a nil message is an empty one, as in protobuf
+		r = &etcdapi.LeaseTimeToLiveRequest{} // a nil message is an empty one, as in protobuf
 	}
 	if s.closed {
 		return nil, ErrClosed
 	}
 	l := s.lessor.leases[LeaseID(r.ID)]
 	if l == nil {
-		return &LeaseTimeToLiveResponse{Header: s.header(), ID: r.ID, TTL: -1}, nil
+		return &etcdapi.LeaseTimeToLiveResponse{Header: s.header(), ID: r.ID, TTL: -1}, nil
 	}
 	remaining := int64(l.expiry - s.now)
 	if l.expiry == forever {
 		remaining = math.MaxInt64
 	}
-	resp := &LeaseTimeToLiveResponse{Header: s.header(), ID: r.ID,
+	resp := &etcdapi.LeaseTimeToLiveResponse{Header: s.header(), ID: r.ID,
 		TTL: remaining / nanosPerSecond, GrantedTTL: l.ttl}
 	if r.Keys {
 		for _, k := range l.sortedKeys() {
@@ -140,13 +146,13 @@ func (s *Store) LeaseTimeToLive(r *LeaseTimeToLiveRequest) (*LeaseTimeToLiveResp
 }
 
 // LeaseLeases lists every lease, by ID.
-func (s *Store) LeaseLeases() (*LeaseLeasesResponse, error) {
+func (s *Store) LeaseLeases() (*etcdapi.LeaseLeasesResponse, error) {
 	if s.closed {
 		return nil, ErrClosed
 	}
-	resp := &LeaseLeasesResponse{Header: s.header()}
+	resp := &etcdapi.LeaseLeasesResponse{Header: s.header()}
 	for _, id := range s.lessor.sortedIDs() {
-		resp.Leases = append(resp.Leases, &LeaseStatus{ID: int64(id)})
+		resp.Leases = append(resp.Leases, &etcdapi.LeaseStatus{ID: int64(id)})
 	}
 	return resp, nil
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"sort"
+
+	"etcdsim/mvcc/etcdapi"
 )
 
 // LeaseID names a lease; 0 means no lease.
@@ -90,13 +92,14 @@ func (le *lessor) move(key []byte, id LeaseID) {
 	}
 }
 
-// grant adds a lease; it returns ErrGRPCLeaseTTLTooLarge or ErrLeaseExists.
+// grant adds a lease; it returns etcdapi.ErrLeaseTTLTooLarge or
+// etcdapi.ErrLeaseExist.
 func (le *lessor) grant(id LeaseID, ttl int64, now Time) (*lease, error) {
 	if ttl > leaseTTLMax {
-		return nil, ErrGRPCLeaseTTLTooLarge
+		return nil, etcdapi.ErrLeaseTTLTooLarge
 	}
 	if le.exists(id) {
-		return nil, ErrLeaseExists
+		return nil, etcdapi.ErrLeaseExist
 	}
 	l := &lease{id: id, ttl: max(ttl, le.minTTL), expiry: forever, keys: make(map[string]struct{})}
 	if le.primary {

@@ -1,6 +1,10 @@
 package mvcc
 
-import "fmt"
+import (
+	"fmt"
+
+	"etcdsim/mvcc/etcdapi"
+)
 
 // Store is an etcd v3 MVCC key-value store: revisions, key index, range,
 // put, delete, txn, compaction, watch and lease, over a backend. It is
@@ -45,7 +49,7 @@ type Store struct {
 	now Time
 
 	// changesBuf is reused by every writeTxn for its changes.
-	changesBuf []KeyValue
+	changesBuf []etcdapi.KeyValue
 
 	lessor *lessor
 	hub    *watchHub
@@ -208,8 +212,8 @@ func (s *Store) Abandon() error {
 	return s.be.abandon()
 }
 
-func (s *Store) header() *ResponseHeader {
-	return &ResponseHeader{Revision: s.currentRev}
+func (s *Store) header() *etcdapi.ResponseHeader {
+	return &etcdapi.ResponseHeader{Revision: s.currentRev}
 }
 
 // CheckInvariants asserts every invariant of the store: key index, backend

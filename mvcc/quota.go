@@ -1,11 +1,15 @@
 package mvcc
 
-import "fmt"
+import (
+	"fmt"
+
+	"etcdsim/mvcc/etcdapi"
+)
 
 // The backend quota and the NOSPACE alarm, as etcd v3.5's quota.go and
 // applierV3Capped: a write whose cost would take the backend to the quota
 // raises the alarm and fails; while the alarm is raised, puts, txns with
-// puts and lease grants fail with ErrNoSpace, and reads, deletes and
+// puts and lease grants fail with etcdapi.ErrNoSpace, and reads, deletes and
 // compaction still work. AlarmDisarm clears it.
 //
 // The size counted is the logical size of what is stored (Store.Size), not
@@ -18,35 +22,35 @@ const (
 	leaseRecordBytes   = 16
 )
 
-func costPut(r *PutRequest) int64 {
+func costPut(r *etcdapi.PutRequest) int64 {
 	return kvOverheadBytes + int64(sizePut(r))
 }
 
 // costTxn is the cost of the puts of the costlier branch; nested txns are
 // not counted, as in etcd.
-func costTxn(r *TxnRequest) int64 {
+func costTxn(r *etcdapi.TxnRequest) int64 {
 	var ok, fail int64
 	for _, op := range r.Success {
-		if op.kind() == opPut {
+		if kindOf(op) == opPut {
 			ok += costPut(op.RequestPut)
 		}
 	}
 	for _, op := range r.Failure {
-		if op.kind() == opPut {
+		if kindOf(op) == opPut {
 			fail += costPut(op.RequestPut)
 		}
 	}
 	return max(ok, fail)
 }
 
-// checkQuota raises the NOSPACE alarm and returns ErrNoSpace when a write
+// checkQuota raises the NOSPACE alarm and returns etcdapi.ErrNoSpace when a write
 // of cost bytes would reach the quota.
 func (s *Store) checkQuota(cost int64) error {
 	if cost == 0 || s.be.size()+cost < s.cfg.QuotaBackendBytes {
 		return nil
 	}
 	s.raiseNoSpace()
-	return ErrNoSpace
+	return etcdapi.ErrNoSpace
 }
 
 // raiseNoSpace raises the NOSPACE alarm, durably.
@@ -60,9 +64,9 @@ func (s *Store) raiseNoSpace() {
 }
 
 // Alarms returns the raised alarms.
-func (s *Store) Alarms() []AlarmType {
+func (s *Store) Alarms() []etcdapi.AlarmType {
 	if s.noSpace {
-		return []AlarmType{AlarmType_NOSPACE}
+		return []etcdapi.AlarmType{etcdapi.AlarmType_NOSPACE}
 	}
 	return nil
 }
@@ -77,11 +81,11 @@ func (s *Store) AlarmDisarm() {
 	must(s.be.putMeta(metaAlarmNoSpace, 0))
 }
 
-// checkSize returns ErrRequestTooLarge when an encoded request exceeds
+// checkSize returns etcdapi.ErrRequestTooLarge when an encoded request exceeds
 // Config.MaxRequestBytes.
 func (s *Store) checkSize(n int) error {
 	if n > s.cfg.MaxRequestBytes {
-		return fmt.Errorf("%w: %d bytes > %d", ErrRequestTooLarge, n, s.cfg.MaxRequestBytes)
+		return fmt.Errorf("%w: %d bytes > %d", etcdapi.ErrRequestTooLarge, n, s.cfg.MaxRequestBytes)
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package mvcc
 import (
 	"bytes"
 	"sort"
+
+	"etcdsim/mvcc/etcdapi"
 )
 
 // rangeOptions are etcd's mvcc.RangeOptions.
@@ -15,18 +17,18 @@ type rangeOptions struct {
 // rangeKeys reads the range at ro.rev (curRev when <= 0), as etcd's
 // storeTxnRead.rangeKeys. end nil is one key; end empty is every key from
 // key on. It returns the key-values, the number of live keys in the range
-// and ErrFutureRev or ErrCompacted.
+// and etcdapi.ErrFutureRev or etcdapi.ErrCompacted.
 func (s *Store) rangeKeys(key, end []byte, curRev int64, ro rangeOptions) (
-	[]*KeyValue, int64, error) {
+	[]*etcdapi.KeyValue, int64, error) {
 	rev := ro.rev
 	if rev > curRev {
-		return nil, -1, ErrFutureRev
+		return nil, -1, etcdapi.ErrFutureRev
 	}
 	if rev <= 0 {
 		rev = curRev
 	}
 	if rev < s.compactRev {
-		return nil, -1, ErrCompacted
+		return nil, -1, etcdapi.ErrCompacted
 	}
 	if ro.count {
 		return nil, int64(s.ix.countRevisions(key, end, rev)), nil
@@ -38,8 +40,8 @@ func (s *Store) rangeKeys(key, end []byte, curRev int64, ro rangeOptions) (
 	if len(revs) == 0 {
 		return nil, int64(total), nil
 	}
-	vals := make([]KeyValue, len(revs))
-	kvs := make([]*KeyValue, len(revs))
+	vals := make([]etcdapi.KeyValue, len(revs))
+	kvs := make([]*etcdapi.KeyValue, len(revs))
 	for i, r := range revs {
 		kv, ok, err := s.be.get(r)
 		if err != nil {
@@ -57,12 +59,12 @@ func (s *Store) rangeKeys(key, end []byte, curRev int64, ro rangeOptions) (
 // pointResult holds a point read's key-value and its one-element slice in
 // a single allocation.
 type pointResult struct {
-	kv  KeyValue
-	ptr [1]*KeyValue
+	kv  etcdapi.KeyValue
+	ptr [1]*etcdapi.KeyValue
 }
 
 // rangeOne is rangeKeys for a single key.
-func (s *Store) rangeOne(key []byte, rev int64) ([]*KeyValue, int64, error) {
+func (s *Store) rangeOne(key []byte, rev int64) ([]*etcdapi.KeyValue, int64, error) {
 	r, _, _, ok := s.ix.get(key, rev)
 	if !ok {
 		return nil, 0, nil
@@ -93,8 +95,8 @@ func mkGteRange(rangeEnd []byte) []byte {
 
 // rangeResult is a RangeResponse and its header in one allocation.
 type rangeResult struct {
-	resp RangeResponse
-	hdr  ResponseHeader
+	resp etcdapi.RangeResponse
+	hdr  etcdapi.ResponseHeader
 }
 
 // applyRange is etcd's applierV3backend.Range: fetch (one extra for More, or
@@ -104,12 +106,12 @@ type rangeResult struct {
 // non-KEY target, etcd fetches limit+1 keys in key order and sorts only
 // those (v3.6.5 server/etcdserver/txn/txn.go executeRange; v3.7.1
 // txn/range.go rangeLimit), so the answer need not hold the smallest.
-func (s *Store) applyRange(r *RangeRequest, curRev int64) (*RangeResponse, error) {
+func (s *Store) applyRange(r *etcdapi.RangeRequest, curRev int64) (*etcdapi.RangeResponse, error) {
 	if len(r.RangeEnd) == 0 && !r.CountOnly {
 		return s.applyRangePoint(r, curRev)
 	}
 	limit := r.Limit
-	if r.SortOrder != RangeRequest_NONE || r.MinModRevision != 0 || r.MaxModRevision != 0 ||
+	if r.SortOrder != etcdapi.RangeRequest_NONE || r.MinModRevision != 0 || r.MaxModRevision != 0 ||
 		r.MinCreateRevision != 0 || r.MaxCreateRevision != 0 {
 		limit = 0
 	}
@@ -123,7 +125,7 @@ func (s *Store) applyRange(r *RangeRequest, curRev int64) (*RangeResponse, error
 	}
 	kvs = pruneKVs(kvs, r)
 	sortKVs(kvs, r.SortOrder, r.SortTarget)
-	res := &rangeResult{hdr: ResponseHeader{Revision: curRev}}
+	res := &rangeResult{hdr: etcdapi.ResponseHeader{Revision: curRev}}
 	res.resp.Header = &res.hdr
 	if r.Limit > 0 && int64(len(kvs)) > r.Limit {
 		kvs = kvs[:r.Limit]
@@ -145,26 +147,27 @@ func (s *Store) applyRange(r *RangeRequest, curRev int64) (*RangeResponse, error
 // pointRangeResult is a one-key RangeResponse, its header and key-value
 // in a single allocation: the hot path of reads.
 type pointRangeResult struct {
-	resp RangeResponse
-	hdr  ResponseHeader
-	kv   KeyValue
-	ptr  [1]*KeyValue
+	resp etcdapi.RangeResponse
+	hdr  etcdapi.ResponseHeader
+	kv   etcdapi.KeyValue
+	ptr  [1]*etcdapi.KeyValue
 }
 
 // applyRangePoint is applyRange for one key, where limit, sort and More
 // cannot matter.
-func (s *Store) applyRangePoint(r *RangeRequest, curRev int64) (*RangeResponse, error) {
+func (s *Store) applyRangePoint(r *etcdapi.RangeRequest,
+	curRev int64) (*etcdapi.RangeResponse, error) {
 	rev := r.Revision
 	if rev > curRev {
-		return nil, ErrFutureRev
+		return nil, etcdapi.ErrFutureRev
 	}
 	if rev <= 0 {
 		rev = curRev
 	}
 	if rev < s.compactRev {
-		return nil, ErrCompacted
+		return nil, etcdapi.ErrCompacted
 	}
-	res := &pointRangeResult{hdr: ResponseHeader{Revision: curRev}}
+	res := &pointRangeResult{hdr: etcdapi.ResponseHeader{Revision: curRev}}
 	res.resp.Header = &res.hdr
 	at, _, _, ok := s.ix.get(r.Key, rev)
 	if !ok {
@@ -191,7 +194,7 @@ func (s *Store) applyRangePoint(r *RangeRequest, curRev int64) (*RangeResponse, 
 
 // pruneKVs drops the key-values outside the request's revision filters,
 // keeping order.
-func pruneKVs(kvs []*KeyValue, r *RangeRequest) []*KeyValue {
+func pruneKVs(kvs []*etcdapi.KeyValue, r *etcdapi.RangeRequest) []*etcdapi.KeyValue {
 	if r.MinModRevision == 0 && r.MaxModRevision == 0 &&
 		r.MinCreateRevision == 0 && r.MaxCreateRevision == 0 {
 		return kvs
@@ -213,40 +216,41 @@ func pruneKVs(kvs []*KeyValue, r *RangeRequest) []*KeyValue {
 // sortKVs sorts as etcd v3.5 does, with the same unstable sort.Sort and the
 // same comparisons, so that ties land in the same order: a non-KEY target
 // with order NONE sorts ascending; KEY ascending is already the index order.
-func sortKVs(kvs []*KeyValue, order RangeRequest_SortOrder, target RangeRequest_SortTarget) {
-	if target != RangeRequest_KEY && order == RangeRequest_NONE {
-		order = RangeRequest_ASCEND
-	} else if target == RangeRequest_KEY && order == RangeRequest_ASCEND {
-		order = RangeRequest_NONE
+func sortKVs(kvs []*etcdapi.KeyValue, order etcdapi.RangeRequest_SortOrder,
+	target etcdapi.RangeRequest_SortTarget) {
+	if target != etcdapi.RangeRequest_KEY && order == etcdapi.RangeRequest_NONE {
+		order = etcdapi.RangeRequest_ASCEND
+	} else if target == etcdapi.RangeRequest_KEY && order == etcdapi.RangeRequest_ASCEND {
+		order = etcdapi.RangeRequest_NONE
 	}
-	if order == RangeRequest_NONE {
+	if order == etcdapi.RangeRequest_NONE {
 		return
 	}
 	var sorter sort.Interface
 	base := kvSort(kvs)
 	switch target {
-	case RangeRequest_KEY:
+	case etcdapi.RangeRequest_KEY:
 		sorter = kvSortByKey{base}
-	case RangeRequest_VERSION:
+	case etcdapi.RangeRequest_VERSION:
 		sorter = kvSortByVersion{base}
-	case RangeRequest_CREATE:
+	case etcdapi.RangeRequest_CREATE:
 		sorter = kvSortByCreate{base}
-	case RangeRequest_MOD:
+	case etcdapi.RangeRequest_MOD:
 		sorter = kvSortByMod{base}
-	case RangeRequest_VALUE:
+	case etcdapi.RangeRequest_VALUE:
 		sorter = kvSortByValue{base}
 	default:
 		if !(false) {
 			panicf("unvalidated sort target %d", target)
 		}
 	}
-	if order == RangeRequest_DESCEND {
+	if order == etcdapi.RangeRequest_DESCEND {
 		sorter = sort.Reverse(sorter)
 	}
 	sort.Sort(sorter)
 }
 
-type kvSort []*KeyValue
+type kvSort []*etcdapi.KeyValue
 
 func (s kvSort) Len() int      { return len(s) }
 func (s kvSort) Swap(i, j int) { s[i], s[j] = s[j], s[i] }

@@ -10,6 +10,7 @@ import (
 	"pgregory.net/rapid"
 
 	"etcdsim/mvcc"
+	"etcdsim/mvcc/etcdapi"
 	"etcdsim/testdata/proptest"
 )
 
@@ -21,7 +22,7 @@ type watchCheck struct {
 	start int64
 	key   []byte
 	end   []byte
-	got   []mvcc.Event
+	got   []etcdapi.Event
 	revs  map[int64]bool // revisions already delivered, to catch splits
 }
 
@@ -52,7 +53,7 @@ func genRange(t *rapid.T) ([]byte, []byte) {
 
 func (mc *machine) Put(t *rapid.T) {
 	k, v := genKey(t, "k"), rapid.SampledFrom([]string{"x", "y", "z"}).Draw(t, "v")
-	resp, err := mc.s.Put(&mvcc.PutRequest{Key: k, Value: []byte(v), PrevKv: true})
+	resp, err := mc.s.Put(&etcdapi.PutRequest{Key: k, Value: []byte(v), PrevKv: true})
 	require.NoError(t, err)
 	prev, had := mc.m.cur()[string(k)]
 	tx := mc.m.begin()
@@ -68,9 +69,9 @@ func (mc *machine) Put(t *rapid.T) {
 
 func (mc *machine) LeaseGrant(t *rapid.T) {
 	id := int64(rapid.IntRange(1, 3).Draw(t, "id"))
-	_, err := mc.s.LeaseGrant(&mvcc.LeaseGrantRequest{ID: id, TTL: 60})
+	_, err := mc.s.LeaseGrant(&etcdapi.LeaseGrantRequest{ID: id, TTL: 60})
 	if mc.m.leases[id] {
-		require.ErrorIs(t, err, mvcc.ErrLeaseExists)
+		require.ErrorIs(t, err, etcdapi.ErrLeaseExist)
 		return
 	}
 	require.NoError(t, err)
@@ -79,9 +80,9 @@ func (mc *machine) LeaseGrant(t *rapid.T) {
 
 func (mc *machine) PutLeased(t *rapid.T) {
 	k, id := genKey(t, "k"), int64(rapid.IntRange(1, 3).Draw(t, "id"))
-	_, err := mc.s.Put(&mvcc.PutRequest{Key: k, Value: []byte("l"), Lease: id})
+	_, err := mc.s.Put(&etcdapi.PutRequest{Key: k, Value: []byte("l"), Lease: id})
 	if !mc.m.leases[id] {
-		require.ErrorIs(t, err, mvcc.ErrLeaseNotFound)
+		require.ErrorIs(t, err, etcdapi.ErrLeaseNotFound)
 		return
 	}
 	require.NoError(t, err)
@@ -93,9 +94,9 @@ func (mc *machine) PutLeased(t *rapid.T) {
 // LeaseRevoke deletes the keys whose latest put named the lease.
 func (mc *machine) LeaseRevoke(t *rapid.T) {
 	id := int64(rapid.IntRange(1, 3).Draw(t, "id"))
-	resp, err := mc.s.LeaseRevoke(&mvcc.LeaseRevokeRequest{ID: id})
+	resp, err := mc.s.LeaseRevoke(&etcdapi.LeaseRevokeRequest{ID: id})
 	if !mc.m.leases[id] {
-		require.ErrorIs(t, err, mvcc.ErrLeaseNotFound)
+		require.ErrorIs(t, err, etcdapi.ErrLeaseNotFound)
 		return
 	}
 	require.NoError(t, err)
@@ -112,7 +113,7 @@ func (mc *machine) LeaseRevoke(t *rapid.T) {
 
 func (mc *machine) Delete(t *rapid.T) {
 	key, end := genRange(t)
-	resp, err := mc.s.DeleteRange(&mvcc.DeleteRangeRequest{Key: key, RangeEnd: end})
+	resp, err := mc.s.DeleteRange(&etcdapi.DeleteRangeRequest{Key: key, RangeEnd: end})
 	require.NoError(t, err)
 	tx := mc.m.begin()
 	n := tx.del(key, end)
@@ -123,18 +124,18 @@ func (mc *machine) Delete(t *rapid.T) {
 
 func (mc *machine) Txn(t *rapid.T) {
 	ck := genKey(t, "cmpKey")
-	cmp := &mvcc.Compare{Key: ck,
-		Target:  mvcc.Compare_CompareTarget(rapid.IntRange(0, 3).Draw(t, "target")),
-		Result:  mvcc.Compare_CompareResult(rapid.IntRange(0, 3).Draw(t, "result")),
+	cmp := &etcdapi.Compare{Key: ck,
+		Target:  etcdapi.Compare_CompareTarget(rapid.IntRange(0, 3).Draw(t, "target")),
+		Result:  etcdapi.Compare_CompareResult(rapid.IntRange(0, 3).Draw(t, "result")),
 		Version: int64(rapid.IntRange(0, 3).Draw(t, "ver")), ModRevision: mc.m.rev,
 		CreateRevision: int64(rapid.IntRange(0, int(mc.m.rev)).Draw(t, "create")),
 		Value:          []byte(rapid.SampledFrom([]string{"x", "y"}).Draw(t, "cmpVal"))}
 	perm := rapid.Permutation(modelKeys).Draw(t, "perm")
-	resp, err := mc.s.Txn(&mvcc.TxnRequest{Compare: []*mvcc.Compare{cmp},
-		Success: []*mvcc.RequestOp{putOp(perm[0], "t"), putOp(perm[1], "t")},
-		Failure: []*mvcc.RequestOp{delOp(perm[2], ""), getOp(perm[3])}})
+	resp, err := mc.s.Txn(&etcdapi.TxnRequest{Compare: []*etcdapi.Compare{cmp},
+		Success: []*etcdapi.RequestOp{putOp(perm[0], "t"), putOp(perm[1], "t")},
+		Failure: []*etcdapi.RequestOp{delOp(perm[2], ""), getOp(perm[3])}})
 	require.NoError(t, err)
-	kvs, _, _, _ := mc.m.rangeAt(&mvcc.RangeRequest{Key: ck})
+	kvs, _, _, _ := mc.m.rangeAt(&etcdapi.RangeRequest{Key: ck})
 	ok := modelCompare(cmp, kvs)
 	require.Equal(t, ok, resp.Succeeded)
 	tx := mc.m.begin()
@@ -149,22 +150,22 @@ func (mc *machine) Txn(t *rapid.T) {
 }
 
 // modelCompare evaluates a one-key compare naively.
-func modelCompare(c *mvcc.Compare, kvs []mvcc.KeyValue) bool {
-	kv := mvcc.KeyValue{}
+func modelCompare(c *etcdapi.Compare, kvs []etcdapi.KeyValue) bool {
+	kv := etcdapi.KeyValue{}
 	if len(kvs) == 1 {
 		kv = kvs[0]
-	} else if c.Target == mvcc.Compare_VALUE {
+	} else if c.Target == etcdapi.Compare_VALUE {
 		return false
 	}
 	var d int
 	switch c.Target {
-	case mvcc.Compare_VALUE:
+	case etcdapi.Compare_VALUE:
 		d = bytes.Compare(kv.Value, c.Value)
-	case mvcc.Compare_VERSION:
+	case etcdapi.Compare_VERSION:
 		d = cmpInt(kv.Version, c.Version)
-	case mvcc.Compare_CREATE:
+	case etcdapi.Compare_CREATE:
 		d = cmpInt(kv.CreateRevision, c.CreateRevision)
-	case mvcc.Compare_MOD:
+	case etcdapi.Compare_MOD:
 		d = cmpInt(kv.ModRevision, c.ModRevision)
 	}
 	return []bool{d == 0, d > 0, d < 0, d != 0}[c.Result]
@@ -182,12 +183,12 @@ func cmpInt(a, b int64) int {
 
 func (mc *machine) Compact(t *rapid.T) {
 	rev := int64(rapid.IntRange(-1, int(mc.m.rev)+1).Draw(t, "rev"))
-	_, err := mc.s.Compact(&mvcc.CompactionRequest{Revision: rev})
+	_, err := mc.s.Compact(&etcdapi.CompactionRequest{Revision: rev})
 	switch {
 	case rev <= mc.m.compactRev:
-		require.ErrorIs(t, err, mvcc.ErrCompacted)
+		require.ErrorIs(t, err, etcdapi.ErrCompacted)
 	case rev > mc.m.rev:
-		require.ErrorIs(t, err, mvcc.ErrFutureRev)
+		require.ErrorIs(t, err, etcdapi.ErrFutureRev)
 	default:
 		require.NoError(t, err)
 		mc.m.compactRev = rev
@@ -196,7 +197,7 @@ func (mc *machine) Compact(t *rapid.T) {
 
 // genRevisionFilter sets none (half the time: etcd fetches only limit+1
 // keys when no filter is set) or one of the four revision filters.
-func genRevisionFilter(t *rapid.T, r *mvcc.RangeRequest, rev int64) {
+func genRevisionFilter(t *rapid.T, r *etcdapi.RangeRequest, rev int64) {
 	kind := rapid.IntRange(0, 7).Draw(t, "filter")
 	if kind < 4 {
 		return
@@ -216,11 +217,11 @@ func genRevisionFilter(t *rapid.T, r *mvcc.RangeRequest, rev int64) {
 
 func (mc *machine) Range(t *rapid.T) {
 	key, end := genRange(t)
-	r := &mvcc.RangeRequest{Key: key, RangeEnd: end,
+	r := &etcdapi.RangeRequest{Key: key, RangeEnd: end,
 		Revision:   int64(rapid.IntRange(-1, int(mc.m.rev)+1).Draw(t, "rev")),
 		Limit:      int64(rapid.IntRange(-1, 3).Draw(t, "limit")),
-		SortOrder:  mvcc.RangeRequest_SortOrder(rapid.IntRange(0, 2).Draw(t, "order")),
-		SortTarget: mvcc.RangeRequest_SortTarget(rapid.IntRange(0, 4).Draw(t, "sortTarget")),
+		SortOrder:  etcdapi.RangeRequest_SortOrder(rapid.IntRange(0, 2).Draw(t, "order")),
+		SortTarget: etcdapi.RangeRequest_SortTarget(rapid.IntRange(0, 4).Draw(t, "sortTarget")),
 		CountOnly:  rapid.Bool().Draw(t, "countOnly"),
 	}
 	genRevisionFilter(t, r, mc.m.rev)
@@ -236,7 +237,7 @@ func (mc *machine) Range(t *rapid.T) {
 	require.Equal(t, len(kvs), len(resp.Kvs))
 	for i := range kvs {
 		require.Equal(t, sortKey(kvs[i], r.SortTarget), sortKey(*resp.Kvs[i], r.SortTarget))
-		if r.SortTarget == mvcc.RangeRequest_KEY || !more {
+		if r.SortTarget == etcdapi.RangeRequest_KEY || !more {
 			got := mc.m.states[max(r.Revision, 0)]
 			if r.Revision <= 0 {
 				got = mc.m.cur()
@@ -254,7 +255,7 @@ func (mc *machine) Watch(t *rapid.T) {
 	// From the compaction revision on: a tombstone at it is kept (etcd PR 18274).
 	start := int64(rapid.IntRange(int(max(mc.m.compactRev, 1)), int(mc.m.rev)+2).Draw(t, "start"))
 	ws := mc.s.NewWatchStream()
-	_, err := ws.Watch(&mvcc.WatchCreateRequest{Key: key, RangeEnd: end, StartRevision: start})
+	_, err := ws.Watch(&etcdapi.WatchCreateRequest{Key: key, RangeEnd: end, StartRevision: start})
 	require.NoError(t, err)
 	mc.watches = append(mc.watches, &watchCheck{ws: ws, start: start, key: key, end: end,
 		revs: map[int64]bool{}})
@@ -277,10 +278,11 @@ func (mc *machine) pollWatches(t *rapid.T) {
 				w.revs[rev] = true
 			}
 		}
-		var want []mvcc.Event
+		var want []etcdapi.Event
 		for rev := max(w.start, 2); rev <= mc.m.rev; rev++ {
 			for _, e := range mc.m.events[rev] {
-				if len(inRange(map[string]mvcc.KeyValue{string(e.Kv.Key): {}}, w.key, w.end)) == 1 {
+				one := map[string]etcdapi.KeyValue{string(e.Kv.Key): {}}
+				if len(inRange(one, w.key, w.end)) == 1 {
 					want = append(want, e)
 				}
 			}
@@ -369,31 +371,31 @@ func TestModelRangeSortsOnlyTheLimitedFetch(t *testing.T) {
 	s, err := mvcc.OpenMem(mvcc.Config{})
 	require.NoError(t, err)
 	m := newModel()
-	_, err = s.LeaseGrant(&mvcc.LeaseGrantRequest{ID: 1, TTL: 60})
+	_, err = s.LeaseGrant(&etcdapi.LeaseGrantRequest{ID: 1, TTL: 60})
 	require.NoError(t, err)
 	m.leases[1] = true
-	_, err = s.Put(&mvcc.PutRequest{Key: []byte("c"), Value: []byte("l"), Lease: 1})
+	_, err = s.Put(&etcdapi.PutRequest{Key: []byte("c"), Value: []byte("l"), Lease: 1})
 	require.NoError(t, err)
 	tx := m.begin()
 	tx.put("c", "l", 1)
 	tx.end()
-	resp, err := s.Txn(&mvcc.TxnRequest{Compare: []*mvcc.Compare{{Key: []byte("a"),
-		Target: mvcc.Compare_VERSION, Result: mvcc.Compare_EQUAL}},
-		Success: []*mvcc.RequestOp{putOp("a", "t"), putOp("b", "t")}})
+	resp, err := s.Txn(&etcdapi.TxnRequest{Compare: []*etcdapi.Compare{{Key: []byte("a"),
+		Target: etcdapi.Compare_VERSION, Result: etcdapi.Compare_EQUAL}},
+		Success: []*etcdapi.RequestOp{putOp("a", "t"), putOp("b", "t")}})
 	require.NoError(t, err)
 	require.True(t, resp.Succeeded)
 	tx = m.begin()
 	tx.put("a", "t", 0)
 	tx.put("b", "t", 0)
 	tx.end()
-	r := &mvcc.RangeRequest{Key: []byte("a"), RangeEnd: []byte{0}, Limit: 1,
-		SortTarget: mvcc.RangeRequest_CREATE}
+	r := &etcdapi.RangeRequest{Key: []byte("a"), RangeEnd: []byte{0}, Limit: 1,
+		SortTarget: etcdapi.RangeRequest_CREATE}
 	got := get(t, s, r)
 	require.Equal(t, []string{"a"}, keysOf(got.Kvs))
 	require.Equal(t, int64(3), got.Kvs[0].CreateRevision)
 	kvs, count, more, err := m.rangeAt(r)
 	require.NoError(t, err)
-	require.Equal(t, []mvcc.KeyValue{*got.Kvs[0]}, kvs)
+	require.Equal(t, []etcdapi.KeyValue{*got.Kvs[0]}, kvs)
 	require.Equal(t, got.Count, count)
 	require.Equal(t, got.More, more)
 }

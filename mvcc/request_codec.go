@@ -3,6 +3,8 @@ package mvcc
 import (
 	"encoding/binary"
 	"fmt"
+
+	"etcdsim/mvcc/etcdapi"
 )
 
 // Request encoding, for the replicated log (the cluster's WAL stores
@@ -81,38 +83,38 @@ func appendInts(dst []byte, vs ...int64) []byte {
 	return dst
 }
 
-func appendRange(dst []byte, r *RangeRequest) []byte {
+func appendRange(dst []byte, r *etcdapi.RangeRequest) []byte {
 	dst = appendBytes(appendBytes(dst, r.Key), r.RangeEnd)
 	dst = appendInts(dst, r.Limit, r.Revision, int64(r.SortOrder), int64(r.SortTarget),
 		r.MinModRevision, r.MaxModRevision, r.MinCreateRevision, r.MaxCreateRevision)
 	return append(dst, flags(r.Serializable, r.KeysOnly, r.CountOnly))
 }
 
-func appendPut(dst []byte, r *PutRequest) []byte {
+func appendPut(dst []byte, r *etcdapi.PutRequest) []byte {
 	dst = appendBytes(appendBytes(dst, r.Key), r.Value)
 	dst = binary.AppendVarint(dst, r.Lease)
 	return append(dst, flags(r.PrevKv, r.IgnoreValue, r.IgnoreLease))
 }
 
-func appendDelete(dst []byte, r *DeleteRangeRequest) []byte {
+func appendDelete(dst []byte, r *etcdapi.DeleteRangeRequest) []byte {
 	dst = appendBytes(appendBytes(dst, r.Key), r.RangeEnd)
 	return append(dst, flags(r.PrevKv))
 }
 
 // appendTxn appends compares, then Success and Failure ops, each list
 // length-prefixed.
-func appendTxn(dst []byte, r *TxnRequest) []byte {
+func appendTxn(dst []byte, r *etcdapi.TxnRequest) []byte {
 	dst = binary.AppendUvarint(dst, uint64(len(r.Compare)))
 	for _, c := range r.Compare {
 		if c == nil {
-			c = &Compare{}
+			c = &etcdapi.Compare{}
 		}
 		dst = appendInts(dst, int64(c.Result), int64(c.Target))
 		dst = appendBytes(appendBytes(dst, c.Key), c.RangeEnd)
 		dst = appendInts(dst, c.Version, c.CreateRevision, c.ModRevision, c.Lease)
 		dst = appendBytes(dst, c.Value)
 	}
-	for _, ops := range [][]*RequestOp{r.Success, r.Failure} {
+	for _, ops := range [][]*etcdapi.RequestOp{r.Success, r.Failure} {
 		dst = binary.AppendUvarint(dst, uint64(len(ops)))
 		for _, op := range ops {
 			dst = appendOp(dst, op)
@@ -122,8 +124,8 @@ func appendTxn(dst []byte, r *TxnRequest) []byte {
 }
 
 // appendOp appends an op as its kind byte and body.
-func appendOp(dst []byte, op *RequestOp) []byte {
-	switch op.kind() {
+func appendOp(dst []byte, op *etcdapi.RequestOp) []byte {
+	switch kindOf(op) {
 	case opRange:
 		return appendRange(append(dst, reqRange), op.RequestRange)
 	case opPut:
@@ -155,12 +157,12 @@ func DecodeRequest(b []byte) (*Request, error) {
 	case reqTxn:
 		r.Txn = d.txnReq(0)
 	case reqCompaction:
-		r.Compaction = &CompactionRequest{Revision: d.varint()}
+		r.Compaction = &etcdapi.CompactionRequest{Revision: d.varint()}
 		r.Compaction.Physical = d.flags(1)[0]
 	case reqLeaseGrant:
-		r.LeaseGrant = &LeaseGrantRequest{TTL: d.varint(), ID: d.varint()}
+		r.LeaseGrant = &etcdapi.LeaseGrantRequest{TTL: d.varint(), ID: d.varint()}
 	case reqLeaseRevoke:
-		r.LeaseRevoke = &LeaseRevokeRequest{ID: d.varint()}
+		r.LeaseRevoke = &etcdapi.LeaseRevokeRequest{ID: d.varint()}
 	case reqAlarmDisarm:
 		r.AlarmDisarm = true
 	default:

@@ -7,6 +7,7 @@ import (
 	"pgregory.net/rapid"
 
 	"etcdsim/mvcc"
+	"etcdsim/mvcc/etcdapi"
 	"etcdsim/testdata/proptest"
 )
 
@@ -14,10 +15,10 @@ func TestRequestCodecRoundTrip(t *testing.T) {
 	proptest.Check(t, 10000, func(t *rapid.T) {
 		r := genRequest(t)
 		if rapid.Bool().Draw(t, "nested") {
-			r = &mvcc.Request{Txn: then(txnOp(&mvcc.TxnRequest{
-				Compare: []*mvcc.Compare{{Key: []byte("k"), Value: []byte("v"), Lease: -3}},
-				Success: []*mvcc.RequestOp{getOp("a"), {}},
-				Failure: []*mvcc.RequestOp{delOp("a", "b")},
+			r = &mvcc.Request{Txn: then(txnOp(&etcdapi.TxnRequest{
+				Compare: []*etcdapi.Compare{{Key: []byte("k"), Value: []byte("v"), Lease: -3}},
+				Success: []*etcdapi.RequestOp{getOp("a"), {}},
+				Failure: []*etcdapi.RequestOp{delOp("a", "b")},
 			}))}
 		}
 		got, err := mvcc.DecodeRequest(mvcc.AppendRequest(nil, r))
@@ -29,10 +30,11 @@ func TestRequestCodecRoundTrip(t *testing.T) {
 // FuzzDecodeRequest: any bytes decode or fail with ErrCorruptRecord, and
 // what decodes encodes back to a request that decodes the same.
 func FuzzDecodeRequest(f *testing.F) {
-	f.Add(mvcc.AppendRequest(nil, &mvcc.Request{Put: &mvcc.PutRequest{Key: []byte("a"), Lease: 4}}))
+	put := &etcdapi.PutRequest{Key: []byte("a"), Lease: 4}
+	f.Add(mvcc.AppendRequest(nil, &mvcc.Request{Put: put}))
 	nested := then(putOp("a", "1"), txnOp(then(getOp("b"))))
 	f.Add(mvcc.AppendRequest(nil, &mvcc.Request{Txn: nested}))
-	f.Add(mvcc.AppendRequest(nil, &mvcc.Request{Range: &mvcc.RangeRequest{Key: []byte("a"),
+	f.Add(mvcc.AppendRequest(nil, &mvcc.Request{Range: &etcdapi.RangeRequest{Key: []byte("a"),
 		RangeEnd: []byte{0}, Limit: 3, SortOrder: 2, CountOnly: true}}))
 	f.Add([]byte{1, 4, 200, 1})
 	f.Fuzz(func(t *testing.T, b []byte) {

@@ -1,6 +1,10 @@
 package mvcc
 
-import "fmt"
+import (
+	"fmt"
+
+	"etcdsim/mvcc/etcdapi"
+)
 
 // Decoding helpers for DecodeRequest; the first error sticks in d.err.
 
@@ -44,11 +48,11 @@ func (d *decoder) count() int {
 }
 
 // rangeReq reads a RangeRequest body.
-func (d *decoder) rangeReq() *RangeRequest {
-	r := &RangeRequest{Key: d.optBytes(), RangeEnd: d.optBytes(), Limit: d.varint(),
+func (d *decoder) rangeReq() *etcdapi.RangeRequest {
+	r := &etcdapi.RangeRequest{Key: d.optBytes(), RangeEnd: d.optBytes(), Limit: d.varint(),
 		Revision: d.varint()}
-	r.SortOrder = RangeRequest_SortOrder(d.varint())
-	r.SortTarget = RangeRequest_SortTarget(d.varint())
+	r.SortOrder = etcdapi.RangeRequest_SortOrder(d.varint())
+	r.SortTarget = etcdapi.RangeRequest_SortTarget(d.varint())
 	r.MinModRevision, r.MaxModRevision = d.varint(), d.varint()
 	r.MinCreateRevision, r.MaxCreateRevision = d.varint(), d.varint()
 	f := d.flags(3)
@@ -57,30 +61,31 @@ func (d *decoder) rangeReq() *RangeRequest {
 }
 
 // putReq reads a PutRequest body.
-func (d *decoder) putReq() *PutRequest {
-	r := &PutRequest{Key: d.optBytes(), Value: d.optBytes(), Lease: d.varint()}
+func (d *decoder) putReq() *etcdapi.PutRequest {
+	r := &etcdapi.PutRequest{Key: d.optBytes(), Value: d.optBytes(), Lease: d.varint()}
 	f := d.flags(3)
 	r.PrevKv, r.IgnoreValue, r.IgnoreLease = f[0], f[1], f[2]
 	return r
 }
 
 // deleteReq reads a DeleteRangeRequest body.
-func (d *decoder) deleteReq() *DeleteRangeRequest {
-	r := &DeleteRangeRequest{Key: d.optBytes(), RangeEnd: d.optBytes()}
+func (d *decoder) deleteReq() *etcdapi.DeleteRangeRequest {
+	r := &etcdapi.DeleteRangeRequest{Key: d.optBytes(), RangeEnd: d.optBytes()}
 	r.PrevKv = d.flags(1)[0]
 	return r
 }
 
 // txnReq reads a txn nested depth deep.
-func (d *decoder) txnReq(depth int) *TxnRequest {
-	r := &TxnRequest{}
+func (d *decoder) txnReq(depth int) *etcdapi.TxnRequest {
+	r := &etcdapi.TxnRequest{}
 	if depth > requestDepthMax {
 		d.err = fmt.Errorf("%w: txn nested over %d deep", ErrCorruptRecord, requestDepthMax)
 		return r
 	}
 	for n := d.count(); n > 0 && d.err == nil; n-- {
-		c := &Compare{Result: Compare_CompareResult(d.varint()),
-			Target: Compare_CompareTarget(d.varint()), Key: d.optBytes(), RangeEnd: d.optBytes()}
+		c := &etcdapi.Compare{Result: etcdapi.Compare_CompareResult(d.varint())}
+		c.Target = etcdapi.Compare_CompareTarget(d.varint())
+		c.Key, c.RangeEnd = d.optBytes(), d.optBytes()
 		c.Version, c.CreateRevision, c.ModRevision, c.Lease = d.varint(), d.varint(), d.varint(),
 			d.varint()
 		c.Value = d.optBytes()
@@ -92,10 +97,10 @@ func (d *decoder) txnReq(depth int) *TxnRequest {
 }
 
 // ops reads a length-prefixed list of ops.
-func (d *decoder) ops(depth int) []*RequestOp {
-	var ops []*RequestOp
+func (d *decoder) ops(depth int) []*etcdapi.RequestOp {
+	var ops []*etcdapi.RequestOp
 	for n := d.count(); n > 0 && d.err == nil; n-- {
-		op := &RequestOp{}
+		op := &etcdapi.RequestOp{}
 		kind := d.flagsByte()
 		switch kind {
 		case reqEmpty:

@@ -7,39 +7,40 @@ import (
 	"testing"
 
 	"etcdsim/mvcc"
+	"etcdsim/mvcc/etcdapi"
 )
 
-var compareTargets = map[string]mvcc.Compare_CompareTarget{"version": 0, "create": 1, "mod": 2,
+var compareTargets = map[string]etcdapi.Compare_CompareTarget{"version": 0, "create": 1, "mod": 2,
 	"value": 3, "lease": 4}
-var compareResults = map[string]mvcc.Compare_CompareResult{"=": 0, ">": 1, "<": 2, "!=": 3}
+var compareResults = map[string]etcdapi.Compare_CompareResult{"=": 0, ">": 1, "<": 2, "!=": 3}
 
 // txn parses lines "if <target>(<key>) <op> <value>", then
 // "then|else put <k> <v>", "then|else del <k> [end]", "then|else get <k>".
 func (sc *scenario) txn(input string) (string, error) {
-	req := &mvcc.TxnRequest{}
+	req := &etcdapi.TxnRequest{}
 	for _, line := range strings.Split(strings.TrimSpace(input), "\n") {
 		f := strings.Fields(line)
 		if f[0] == "if" {
 			target, key, _ := strings.Cut(strings.TrimSuffix(f[1], ")"), "(")
-			c := &mvcc.Compare{Key: []byte(key), Target: compareTargets[target],
+			c := &etcdapi.Compare{Key: []byte(key), Target: compareTargets[target],
 				Result: compareResults[f[2]]}
 			n, _ := strconv.ParseInt(f[3], 10, 64)
 			c.Version, c.CreateRevision, c.ModRevision, c.Lease, c.Value = n, n, n, n, []byte(f[3])
 			req.Compare = append(req.Compare, c)
 			continue
 		}
-		op := &mvcc.RequestOp{}
+		op := &etcdapi.RequestOp{}
 		f = append(f, "", "", "") // a bare "then" is an empty op
 		switch f[1] {
 		case "put":
-			op.RequestPut = &mvcc.PutRequest{Key: []byte(f[2]), Value: []byte(f[3])}
+			op.RequestPut = &etcdapi.PutRequest{Key: []byte(f[2]), Value: []byte(f[3])}
 		case "del":
-			op.RequestDeleteRange = &mvcc.DeleteRangeRequest{Key: []byte(f[2])}
+			op.RequestDeleteRange = &etcdapi.DeleteRangeRequest{Key: []byte(f[2])}
 			if f[3] != "" {
 				op.RequestDeleteRange.RangeEnd = []byte(f[3])
 			}
 		case "get":
-			op.RequestRange = &mvcc.RangeRequest{Key: []byte(f[2])}
+			op.RequestRange = &etcdapi.RangeRequest{Key: []byte(f[2])}
 		}
 		if f[0] == "then" {
 			req.Success = append(req.Success, op)
@@ -81,14 +82,14 @@ func (sc *scenario) stream(a map[string]string) *mvcc.WatchStream {
 func (sc *scenario) runWatchOrLease(t *testing.T, cmd string, a map[string]string) (string, error) {
 	switch cmd {
 	case "watch":
-		req := &mvcc.WatchCreateRequest{Key: []byte(a["key"]), RangeEnd: end(a),
+		req := &etcdapi.WatchCreateRequest{Key: []byte(a["key"]), RangeEnd: end(a),
 			StartRevision: num(a, "start"),
 			PrevKv:        has(a, "prev_kv"), WatchId: num(a, "id")}
 		if has(a, "noput") {
-			req.Filters = append(req.Filters, mvcc.WatchCreateRequest_NOPUT)
+			req.Filters = append(req.Filters, etcdapi.WatchCreateRequest_NOPUT)
 		}
 		if has(a, "nodelete") {
-			req.Filters = append(req.Filters, mvcc.WatchCreateRequest_NODELETE)
+			req.Filters = append(req.Filters, etcdapi.WatchCreateRequest_NODELETE)
 		}
 		id, err := sc.stream(a).Watch(req)
 		if err != nil {
@@ -111,25 +112,26 @@ func (sc *scenario) runWatchOrLease(t *testing.T, cmd string, a map[string]strin
 func (sc *scenario) runLease(t *testing.T, cmd string, a map[string]string) (string, error) {
 	switch cmd {
 	case "lease-grant":
-		r, err := sc.s.LeaseGrant(&mvcc.LeaseGrantRequest{ID: num(a, "id"), TTL: num(a, "ttl")})
+		r, err := sc.s.LeaseGrant(&etcdapi.LeaseGrantRequest{ID: num(a, "id"), TTL: num(a, "ttl")})
 		if err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("lease id=%d ttl=%d\n", r.ID, r.TTL), nil
 	case "lease-revoke":
-		r, err := sc.s.LeaseRevoke(&mvcc.LeaseRevokeRequest{ID: num(a, "id")})
+		r, err := sc.s.LeaseRevoke(&etcdapi.LeaseRevokeRequest{ID: num(a, "id")})
 		if err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("rev=%d\n", r.Header.Revision), nil
 	case "lease-ttl":
-		r, err := sc.s.LeaseTimeToLive(&mvcc.LeaseTimeToLiveRequest{ID: num(a, "id"), Keys: true})
+		req := &etcdapi.LeaseTimeToLiveRequest{ID: num(a, "id"), Keys: true}
+		r, err := sc.s.LeaseTimeToLive(req)
 		if err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("ttl=%d granted=%d keys=%q\n", r.TTL, r.GrantedTTL, r.Keys), nil
 	case "keepalive":
-		r, err := sc.s.LeaseKeepAlive(&mvcc.LeaseKeepAliveRequest{ID: num(a, "id")})
+		r, err := sc.s.LeaseKeepAlive(&etcdapi.LeaseKeepAliveRequest{ID: num(a, "id")})
 		if err != nil {
 			return "", err
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"etcdsim/mvcc"
+	"etcdsim/mvcc/etcdapi"
 )
 
 // TestScenarios runs the lessons in testdata/mvcc/*.txt on the memory
@@ -68,7 +69,7 @@ func (sc *scenario) run(t *testing.T, td *datadriven.TestData) (string, error) {
 	a := args(td)
 	switch td.Cmd {
 	case "put":
-		r, err := sc.s.Put(&mvcc.PutRequest{Key: []byte(a["key"]), Value: []byte(a["value"]),
+		r, err := sc.s.Put(&etcdapi.PutRequest{Key: []byte(a["key"]), Value: []byte(a["value"]),
 			Lease: num(a, "lease"), PrevKv: has(a, "prev_kv"), IgnoreValue: has(a, "ignore_value")})
 		if err != nil {
 			return "", err
@@ -77,7 +78,7 @@ func (sc *scenario) run(t *testing.T, td *datadriven.TestData) (string, error) {
 	case "get":
 		return sc.get(a)
 	case "del":
-		r, err := sc.s.DeleteRange(&mvcc.DeleteRangeRequest{Key: []byte(a["key"]),
+		r, err := sc.s.DeleteRange(&etcdapi.DeleteRangeRequest{Key: []byte(a["key"]),
 			RangeEnd: end(a), PrevKv: has(a, "prev_kv")})
 		if err != nil {
 			return "", err
@@ -88,7 +89,7 @@ func (sc *scenario) run(t *testing.T, td *datadriven.TestData) (string, error) {
 		}
 		return out, nil
 	case "compact":
-		r, err := sc.s.Compact(&mvcc.CompactionRequest{Revision: num(a, "rev")})
+		r, err := sc.s.Compact(&etcdapi.CompactionRequest{Revision: num(a, "rev")})
 		if err != nil {
 			return "", err
 		}
@@ -101,7 +102,7 @@ func (sc *scenario) run(t *testing.T, td *datadriven.TestData) (string, error) {
 
 func has(m map[string]string, k string) bool { _, ok := m[k]; return ok }
 
-func describeKV(kv *mvcc.KeyValue) string {
+func describeKV(kv *etcdapi.KeyValue) string {
 	s := fmt.Sprintf("%s=%s create=%d mod=%d ver=%d", kv.Key, kv.Value, kv.CreateRevision,
 		kv.ModRevision, kv.Version)
 	if kv.Lease != 0 {
@@ -110,20 +111,20 @@ func describeKV(kv *mvcc.KeyValue) string {
 	return s
 }
 
-func prefixKV(prefix string, kv *mvcc.KeyValue) string {
+func prefixKV(prefix string, kv *etcdapi.KeyValue) string {
 	if kv == nil {
 		return ""
 	}
 	return prefix + describeKV(kv) + "\n"
 }
 
-var sortOrders = map[string]mvcc.RangeRequest_SortOrder{"": 0, "none": 0, "ascend": 1,
+var sortOrders = map[string]etcdapi.RangeRequest_SortOrder{"": 0, "none": 0, "ascend": 1,
 	"descend": 2, "bogus": 9}
-var sortTargets = map[string]mvcc.RangeRequest_SortTarget{"": 0, "key": 0, "version": 1,
+var sortTargets = map[string]etcdapi.RangeRequest_SortTarget{"": 0, "key": 0, "version": 1,
 	"create": 2, "mod": 3, "value": 4}
 
 func (sc *scenario) get(a map[string]string) (string, error) {
-	r, err := sc.s.Range(&mvcc.RangeRequest{Key: []byte(a["key"]), RangeEnd: end(a),
+	r, err := sc.s.Range(&etcdapi.RangeRequest{Key: []byte(a["key"]), RangeEnd: end(a),
 		Revision: num(a, "rev"), Limit: num(a, "limit"),
 		SortOrder: sortOrders[a["sort"]], SortTarget: sortTargets[a["target"]],
 		KeysOnly: has(a, "keys_only"), CountOnly: has(a, "count_only"),

@@ -1,6 +1,10 @@
 package mvcc
 
-import "math/bits"
+import (
+	"math/bits"
+
+	"etcdsim/mvcc/etcdapi"
+)
 
 // Encoded request sizes, computed as protobuf would encode the etcd message
 // (tag, length and payload of each set field), plus the few bytes of the
@@ -32,17 +36,17 @@ func boolField(v bool) int {
 	return 0
 }
 
-func sizePut(r *PutRequest) int {
+func sizePut(r *etcdapi.PutRequest) int {
 	return raftRequestWrapperBytes + bytesField(r.Key) + bytesField(r.Value) + intField(r.Lease) +
 		boolField(r.PrevKv) + boolField(r.IgnoreValue) + boolField(r.IgnoreLease)
 }
 
-func sizeDeleteRange(r *DeleteRangeRequest) int {
+func sizeDeleteRange(r *etcdapi.DeleteRangeRequest) int {
 	return raftRequestWrapperBytes + bytesField(r.Key) + bytesField(r.RangeEnd) +
 		boolField(r.PrevKv)
 }
 
-func sizeRange(r *RangeRequest) int {
+func sizeRange(r *etcdapi.RangeRequest) int {
 	return raftRequestWrapperBytes + bytesField(r.Key) + bytesField(r.RangeEnd) +
 		intField(r.Limit) + intField(r.Revision) +
 		intField(int64(r.SortOrder)) + intField(int64(r.SortTarget)) +
@@ -52,21 +56,21 @@ func sizeRange(r *RangeRequest) int {
 }
 
 // sizeCompare is the encoded size of one compare.
-func sizeCompare(c *Compare) int {
+func sizeCompare(c *etcdapi.Compare) int {
 	return 4 + bytesField(c.Key) + bytesField(c.RangeEnd) + bytesField(c.Value) +
 		intField(c.Version) + intField(c.CreateRevision) + intField(c.ModRevision) +
 		intField(c.Lease)
 }
 
 // sizeTxn sums the sizes of the compares and ops, at every depth.
-func sizeTxn(r *TxnRequest) int {
+func sizeTxn(r *etcdapi.TxnRequest) int {
 	n := raftRequestWrapperBytes
 	for _, c := range r.Compare {
 		if c != nil {
 			n += sizeCompare(c)
 		}
 	}
-	for _, ops := range [][]*RequestOp{r.Success, r.Failure} {
+	for _, ops := range [][]*etcdapi.RequestOp{r.Success, r.Failure} {
 		for _, op := range ops {
 			n += 2 + sizeOp(op)
 		}
@@ -74,8 +78,8 @@ func sizeTxn(r *TxnRequest) int {
 	return n
 }
 
-func sizeOp(op *RequestOp) int {
-	switch op.kind() {
+func sizeOp(op *etcdapi.RequestOp) int {
+	switch kindOf(op) {
 	case opRange:
 		return sizeRange(op.RequestRange)
 	case opPut:

@@ -1,17 +1,23 @@
 package mvcc
 
-import "bytes"
+import (
+	"bytes"
+
+	"etcdsim/mvcc/etcdapi"
+)
 
 // Txn runs compares, then the Success or Failure list, in one revision
 // (none if it changes nothing). Every compare, nested ones included, is
 // evaluated against the store before the txn, and the ops on the chosen
 // path are checked in order before any op runs, as in etcd v3.6. It
-// returns ErrTooManyOps, ErrEmptyKey, ErrDuplicateKey, ErrKeyNotFound,
-// ErrInvalidSortOption, ErrValueProvided, ErrLeaseProvided, ErrNoSpace,
-// ErrRequestTooLarge, ErrLeaseNotFound, ErrCompacted or ErrFutureRev.
-func (s *Store) Txn(r *TxnRequest) (*TxnResponse, error) {
+// returns etcdapi.ErrTooManyOps, etcdapi.ErrEmptyKey,
+// etcdapi.ErrDuplicateKey, etcdapi.ErrKeyNotFound,
+// etcdapi.ErrInvalidSortOption, etcdapi.ErrValueProvided,
+// etcdapi.ErrLeaseProvided, etcdapi.ErrNoSpace, etcdapi.ErrRequestTooLarge,
+// etcdapi.ErrLeaseNotFound, etcdapi.ErrCompacted or etcdapi.ErrFutureRev.
+func (s *Store) Txn(r *etcdapi.TxnRequest) (*etcdapi.TxnResponse, error) {
 	if r == nil {
-		r = &TxnRequest{} // a nil message is an empty one, as in protobuf
+		r = &etcdapi.TxnRequest{} // a nil message is an empty one, as in protobuf
 	}
 	if s.closed {
 		return nil, ErrClosed
@@ -27,21 +33,21 @@ func (s *Store) Txn(r *TxnRequest) (*TxnResponse, error) {
 		return nil, err
 	}
 	if s.noSpace && cost > 0 {
-		return nil, ErrNoSpace
+		return nil, etcdapi.ErrNoSpace
 	}
 	return s.applyTxn(r)
 }
 
 // applyTxn is etcd's applierV3backend.Txn after validation.
-func (s *Store) applyTxn(r *TxnRequest) (*TxnResponse, error) {
+func (s *Store) applyTxn(r *etcdapi.TxnRequest) (*etcdapi.TxnResponse, error) {
 	path := s.compareToPath(r, nil)
 	// dels are the branch's deletes so far, in execution order.
-	var dels []*DeleteRangeRequest
-	check := func(op *RequestOp) error {
+	var dels []*etcdapi.DeleteRangeRequest
+	check := func(op *etcdapi.RequestOp) error {
 		if err := s.checkRequestOp(op); err != nil {
 			return err
 		}
-		switch op.kind() {
+		switch kindOf(op) {
 		case opDeleteRange:
 			dels = append(dels, op.RequestDeleteRange)
 		case opPut:
@@ -64,18 +70,18 @@ func (s *Store) applyTxn(r *TxnRequest) (*TxnResponse, error) {
 
 // compareToPath evaluates the txn's compares and, depth-first, those of the
 // txns nested in the chosen branch; path[0] is this txn's outcome.
-func (s *Store) compareToPath(r *TxnRequest, path []bool) []bool {
+func (s *Store) compareToPath(r *etcdapi.TxnRequest, path []bool) []bool {
 	ok := s.applyCompares(r.Compare)
 	path = append(path, ok)
 	for _, op := range branch(r, ok) {
-		if op.kind() == opTxn {
+		if kindOf(op) == opTxn {
 			path = s.compareToPath(op.RequestTxn, path)
 		}
 	}
 	return path
 }
 
-func branch(r *TxnRequest, succeeded bool) []*RequestOp {
+func branch(r *etcdapi.TxnRequest, succeeded bool) []*etcdapi.RequestOp {
 	if succeeded {
 		return r.Success
 	}
@@ -83,7 +89,7 @@ func branch(r *TxnRequest, succeeded bool) []*RequestOp {
 }
 
 // applyCompares reports whether every compare holds.
-func (s *Store) applyCompares(cmps []*Compare) bool {
+func (s *Store) applyCompares(cmps []*etcdapi.Compare) bool {
 	for _, c := range cmps {
 		if !s.applyCompare(c) {
 			return false
@@ -95,16 +101,16 @@ func (s *Store) applyCompares(cmps []*Compare) bool {
 // applyCompare is etcd's applyCompare: every key in the range must satisfy
 // the compare; a missing key compares as a zero KeyValue, except that a
 // VALUE compare on no key fails.
-func (s *Store) applyCompare(c *Compare) bool {
+func (s *Store) applyCompare(c *etcdapi.Compare) bool {
 	kvs, _, err := s.rangeKeys(c.Key, mkGteRange(c.RangeEnd), s.currentRev, rangeOptions{})
 	if err != nil {
 		return false
 	}
 	if len(kvs) == 0 {
-		if c.Target == Compare_VALUE {
+		if c.Target == etcdapi.Compare_VALUE {
 			return false
 		}
-		return compareKV(c, &KeyValue{})
+		return compareKV(c, &etcdapi.KeyValue{})
 	}
 	for _, kv := range kvs {
 		if !compareKV(c, kv) {
@@ -116,32 +122,32 @@ func (s *Store) applyCompare(c *Compare) bool {
 
 // compareKV is etcd's compareKV: compare the target field, then apply the
 // result operator.
-func compareKV(c *Compare, kv *KeyValue) bool {
+func compareKV(c *etcdapi.Compare, kv *etcdapi.KeyValue) bool {
 	var result int
 	switch c.Target {
-	case Compare_VALUE:
+	case etcdapi.Compare_VALUE:
 		v := c.Value
 		if v == nil {
 			v = []byte{}
 		}
 		result = bytes.Compare(kv.Value, v)
-	case Compare_CREATE:
+	case etcdapi.Compare_CREATE:
 		result = compareInt64(kv.CreateRevision, c.CreateRevision)
-	case Compare_MOD:
+	case etcdapi.Compare_MOD:
 		result = compareInt64(kv.ModRevision, c.ModRevision)
-	case Compare_VERSION:
+	case etcdapi.Compare_VERSION:
 		result = compareInt64(kv.Version, c.Version)
-	case Compare_LEASE:
+	case etcdapi.Compare_LEASE:
 		result = compareInt64(kv.Lease, c.Lease)
 	}
 	switch c.Result {
-	case Compare_EQUAL:
+	case etcdapi.Compare_EQUAL:
 		return result == 0
-	case Compare_NOT_EQUAL:
+	case etcdapi.Compare_NOT_EQUAL:
 		return result != 0
-	case Compare_GREATER:
+	case etcdapi.Compare_GREATER:
 		return result > 0
-	case Compare_LESS:
+	case etcdapi.Compare_LESS:
 		return result < 0
 	}
 	return true // etcd: an unknown result compares true
@@ -159,10 +165,11 @@ func compareInt64(a, b int64) int {
 
 // checkRequests runs f on every non-txn op along path and returns how many
 // nested txns it walked.
-func (s *Store) checkRequests(r *TxnRequest, path []bool, f func(*RequestOp) error) (int, error) {
+func (s *Store) checkRequests(r *etcdapi.TxnRequest, path []bool,
+	f func(*etcdapi.RequestOp) error) (int, error) {
 	txns := 0
 	for _, op := range branch(r, path[0]) {
-		if op.kind() == opTxn {
+		if kindOf(op) == opTxn {
 			n, err := s.checkRequests(op.RequestTxn, path[1:], f)
 			if err != nil {
 				return 0, err
@@ -183,15 +190,15 @@ func (s *Store) checkRequests(r *TxnRequest, path []bool, f func(*RequestOp) err
 // value when it runs. etcd's duplicate-key check is meant to refuse such a
 // txn but reads a range end of "\x00" as covering nothing, so etcd v3.6.5
 // accepts it and then panics applying it (etcd-io/etcd#22445). We answer
-// ErrKeyNotFound, etcd's error for an ignore_* put without a previous value,
-// before anything is written.
-func checkPutAfterDeletes(p *PutRequest, dels []*DeleteRangeRequest) error {
+// etcdapi.ErrKeyNotFound, etcd's error for an ignore_* put without a
+// previous value, before anything is written.
+func checkPutAfterDeletes(p *etcdapi.PutRequest, dels []*etcdapi.DeleteRangeRequest) error {
 	if !p.IgnoreValue && !p.IgnoreLease {
 		return nil
 	}
 	for _, d := range dels {
 		if deleteCovers(d, p.Key) {
-			return ErrKeyNotFound
+			return etcdapi.ErrKeyNotFound
 		}
 	}
 	return nil
@@ -200,7 +207,7 @@ func checkPutAfterDeletes(p *PutRequest, dels []*DeleteRangeRequest) error {
 // deleteCovers reports whether delete d removes key k. Unlike keyInterval,
 // which copies etcd's duplicate-key check, "\x00" as range end means every
 // key from Key on, as a delete applies it.
-func deleteCovers(d *DeleteRangeRequest, k []byte) bool {
+func deleteCovers(d *etcdapi.DeleteRangeRequest, k []byte) bool {
 	switch {
 	case len(d.RangeEnd) == 0:
 		return bytes.Equal(d.Key, k)
@@ -215,7 +222,7 @@ func deleteCovers(d *DeleteRangeRequest, k []byte) bool {
 // the first failure is returned. etcd v3.5 checked every put before any
 // range, so a txn with a failing range and then a failing put answered with
 // the put's error there and with the range's from v3.6 on.
-func (s *Store) checkRequestOp(op *RequestOp) error {
+func (s *Store) checkRequestOp(op *etcdapi.RequestOp) error {
 	if err := s.checkRequestPut(op); err != nil {
 		return err
 	}
@@ -224,51 +231,51 @@ func (s *Store) checkRequestOp(op *RequestOp) error {
 
 // checkRequestPut is etcd's checkRequestPut: before a write txn runs, an
 // ignore_* put needs its key and a leased put needs its lease.
-func (s *Store) checkRequestPut(op *RequestOp) error {
-	if op.kind() != opPut {
+func (s *Store) checkRequestPut(op *etcdapi.RequestOp) error {
+	if kindOf(op) != opPut {
 		return nil
 	}
 	p := op.RequestPut
 	if p.IgnoreValue || p.IgnoreLease {
 		if _, _, _, ok := s.ix.get(p.Key, s.currentRev); !ok {
-			return ErrKeyNotFound
+			return etcdapi.ErrKeyNotFound
 		}
 	}
 	if p.Lease != 0 && !s.lessor.exists(LeaseID(p.Lease)) {
-		return ErrLeaseNotFound
+		return etcdapi.ErrLeaseNotFound
 	}
 	return nil
 }
 
 // checkRequestRange is etcd's checkRequestRange: a range in a txn must
 // name a revision between the compaction and the current one.
-func (s *Store) checkRequestRange(op *RequestOp) error {
-	if op.kind() != opRange {
+func (s *Store) checkRequestRange(op *etcdapi.RequestOp) error {
+	if kindOf(op) != opRange {
 		return nil
 	}
 	switch rev := op.RequestRange.Revision; {
 	case rev == 0:
 		return nil
 	case rev > s.currentRev:
-		return ErrFutureRev
+		return etcdapi.ErrFutureRev
 	case rev < s.compactRev:
-		return ErrCompacted
+		return etcdapi.ErrCompacted
 	}
 	return nil
 }
 
 // newTxnResp builds the response skeleton of the chosen branches. As in
 // etcd, only the outermost header gets a revision.
-func newTxnResp(r *TxnRequest, path []bool) (*TxnResponse, int) {
+func newTxnResp(r *etcdapi.TxnRequest, path []bool) (*etcdapi.TxnResponse, int) {
 	ops := branch(r, path[0])
-	resp := &TxnResponse{Header: &ResponseHeader{}, Succeeded: path[0]}
+	resp := &etcdapi.TxnResponse{Header: &etcdapi.ResponseHeader{}, Succeeded: path[0]}
 	if len(ops) > 0 { // none stays nil, as an etcd client sees it
-		resp.Responses = make([]*ResponseOp, len(ops))
+		resp.Responses = make([]*etcdapi.ResponseOp, len(ops))
 	}
 	txns := 0
 	for i, op := range ops {
-		resp.Responses[i] = &ResponseOp{}
-		if op.kind() == opTxn {
+		resp.Responses[i] = &etcdapi.ResponseOp{}
+		if kindOf(op) == opTxn {
 			sub, n := newTxnResp(op.RequestTxn, path[1:])
 			resp.Responses[i].ResponseTxn = sub
 			path = path[n+1:]
@@ -280,12 +287,13 @@ func newTxnResp(r *TxnRequest, path []bool) (*TxnResponse, int) {
 
 // execTxn runs the chosen ops in tw and fills resp; it returns how many
 // nested txns it walked.
-func (s *Store) execTxn(tw *writeTxn, r *TxnRequest, path []bool, resp *TxnResponse) (int, error) {
+func (s *Store) execTxn(tw *writeTxn, r *etcdapi.TxnRequest, path []bool,
+	resp *etcdapi.TxnResponse) (int, error) {
 	txns := 0
 	var err error
 	for i, op := range branch(r, path[0]) {
 		out := resp.Responses[i]
-		switch op.kind() {
+		switch kindOf(op) {
 		case opRange:
 			out.ResponseRange, err = s.applyRange(op.RequestRange, tw.rev())
 		case opPut:

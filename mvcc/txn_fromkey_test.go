@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"etcdsim/mvcc"
+	"etcdsim/mvcc/etcdapi"
 )
 
 // TestCompactKeepsKeyRecreatedInSameTxn: a txn deletes every key from "fk/"
@@ -32,19 +33,19 @@ func TestCompactKeepsKeyRecreatedInSameTxn(t *testing.T) {
 
 func compactRecreated(t *testing.T, s *mvcc.Store) {
 	for _, k := range []string{"fk/a", "fk/b"} {
-		_, err := s.Put(&mvcc.PutRequest{Key: []byte(k), Value: []byte("1")})
+		_, err := s.Put(&etcdapi.PutRequest{Key: []byte(k), Value: []byte("1")})
 		require.NoError(t, err)
 	}
-	txn, err := s.Txn(&mvcc.TxnRequest{Success: []*mvcc.RequestOp{
-		{RequestDeleteRange: &mvcc.DeleteRangeRequest{Key: []byte("fk/"), RangeEnd: []byte{0}}},
-		{RequestPut: &mvcc.PutRequest{Key: []byte("fk/b"), Value: []byte("2")}},
+	txn, err := s.Txn(&etcdapi.TxnRequest{Success: []*etcdapi.RequestOp{
+		{RequestDeleteRange: &etcdapi.DeleteRangeRequest{Key: []byte("fk/"), RangeEnd: []byte{0}}},
+		{RequestPut: &etcdapi.PutRequest{Key: []byte("fk/b"), Value: []byte("2")}},
 	}})
 	require.NoError(t, err)
 	rev := txn.Header.Revision
-	_, err = s.Compact(&mvcc.CompactionRequest{Revision: rev})
+	_, err = s.Compact(&etcdapi.CompactionRequest{Revision: rev})
 	require.NoError(t, err)
 	s.CheckInvariants()
-	got, err := s.Range(&mvcc.RangeRequest{Key: []byte("fk/"), RangeEnd: []byte("fk0")})
+	got, err := s.Range(&etcdapi.RangeRequest{Key: []byte("fk/"), RangeEnd: []byte("fk0")})
 	require.NoError(t, err)
 	require.Len(t, got.Kvs, 1)
 	kv := got.Kvs[0]
@@ -57,26 +58,27 @@ func compactRecreated(t *testing.T, s *mvcc.Store) {
 // TestIgnoreValuePutAfterFromKeyDeleteIsRefused: the same kind of txn, but
 // the put keeps the old value (IgnoreValue), which the delete just removed.
 // etcd v3.6.5 accepts it and panics applying it (etcd-io/etcd#22445); we
-// refuse it with ErrKeyNotFound before anything is written.
+// refuse it with etcdapi.ErrKeyNotFound before anything is written.
 func TestIgnoreValuePutAfterFromKeyDeleteIsRefused(t *testing.T) {
 	s, err := mvcc.OpenMem(mvcc.Config{})
 	require.NoError(t, err)
 	defer s.Close()
-	_, err = s.Put(&mvcc.PutRequest{Key: []byte("fk/b"), Value: []byte("1")})
+	_, err = s.Put(&etcdapi.PutRequest{Key: []byte("fk/b"), Value: []byte("1")})
 	require.NoError(t, err)
 	before := s.Rev()
-	for _, put := range []*mvcc.PutRequest{
+	for _, put := range []*etcdapi.PutRequest{
 		{Key: []byte("fk/b"), IgnoreValue: true},
 		{Key: []byte("fk/b"), Value: []byte("2"), IgnoreLease: true},
 	} {
-		_, err = s.Txn(&mvcc.TxnRequest{Success: []*mvcc.RequestOp{
-			{RequestDeleteRange: &mvcc.DeleteRangeRequest{Key: []byte("fk/"), RangeEnd: []byte{0}}},
+		_, err = s.Txn(&etcdapi.TxnRequest{Success: []*etcdapi.RequestOp{
+			{RequestDeleteRange: &etcdapi.DeleteRangeRequest{Key: []byte("fk/"),
+				RangeEnd: []byte{0}}},
 			{RequestPut: put},
 		}})
-		require.ErrorIs(t, err, mvcc.ErrKeyNotFound)
+		require.ErrorIs(t, err, etcdapi.ErrKeyNotFound)
 	}
 	require.Equal(t, before, s.Rev(), "a refused txn writes nothing")
-	got, err := s.Range(&mvcc.RangeRequest{Key: []byte("fk/b")})
+	got, err := s.Range(&etcdapi.RangeRequest{Key: []byte("fk/b")})
 	require.NoError(t, err)
 	require.Len(t, got.Kvs, 1)
 	s.CheckInvariants()

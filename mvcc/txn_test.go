@@ -6,68 +6,71 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"etcdsim/mvcc"
+	"etcdsim/mvcc/etcdapi"
 )
 
-func putOp(k, v string) *mvcc.RequestOp {
-	return &mvcc.RequestOp{RequestPut: &mvcc.PutRequest{Key: []byte(k), Value: []byte(v)}}
+func putOp(k, v string) *etcdapi.RequestOp {
+	return &etcdapi.RequestOp{RequestPut: &etcdapi.PutRequest{Key: []byte(k), Value: []byte(v)}}
 }
 
-func delOp(k, end string) *mvcc.RequestOp {
-	r := &mvcc.DeleteRangeRequest{Key: []byte(k)}
+func delOp(k, end string) *etcdapi.RequestOp {
+	r := &etcdapi.DeleteRangeRequest{Key: []byte(k)}
 	if end != "" {
 		r.RangeEnd = []byte(end)
 	}
-	return &mvcc.RequestOp{RequestDeleteRange: r}
+	return &etcdapi.RequestOp{RequestDeleteRange: r}
 }
 
 // then is a txn with no compares whose Success list is ops.
-func then(ops ...*mvcc.RequestOp) *mvcc.TxnRequest { return &mvcc.TxnRequest{Success: ops} }
+func then(ops ...*etcdapi.RequestOp) *etcdapi.TxnRequest {
+	return &etcdapi.TxnRequest{Success: ops}
+}
 
-func txnOp(t *mvcc.TxnRequest) *mvcc.RequestOp { return &mvcc.RequestOp{RequestTxn: t} }
+func txnOp(t *etcdapi.TxnRequest) *etcdapi.RequestOp { return &etcdapi.RequestOp{RequestTxn: t} }
 
-func getOp(k string) *mvcc.RequestOp {
-	return &mvcc.RequestOp{RequestRange: &mvcc.RangeRequest{Key: []byte(k)}}
+func getOp(k string) *etcdapi.RequestOp {
+	return &etcdapi.RequestOp{RequestRange: &etcdapi.RangeRequest{Key: []byte(k)}}
 }
 
 func TestTxnCompareAndBranches(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *mvcc.Store) {
 		put(t, s, "a", "1") // 2
-		resp, err := s.Txn(&mvcc.TxnRequest{
-			Compare: []*mvcc.Compare{{Key: []byte("a"), Target: mvcc.Compare_VALUE,
+		resp, err := s.Txn(&etcdapi.TxnRequest{
+			Compare: []*etcdapi.Compare{{Key: []byte("a"), Target: etcdapi.Compare_VALUE,
 				Value: []byte("1")}},
-			Success: []*mvcc.RequestOp{putOp("b", "x"), putOp("c", "y"), getOp("b")},
-			Failure: []*mvcc.RequestOp{putOp("z", "no")},
+			Success: []*etcdapi.RequestOp{putOp("b", "x"), putOp("c", "y"), getOp("b")},
+			Failure: []*etcdapi.RequestOp{putOp("z", "no")},
 		})
 		require.NoError(t, err)
 		require.True(t, resp.Succeeded)
 		require.Equal(t, int64(3), resp.Header.Revision)
 		require.Equal(t, int64(3), s.Rev(), "one txn is one revision")
-		require.Equal(t, []*mvcc.KeyValue{kv("b", "x", 3, 3, 1)},
+		require.Equal(t, []*etcdapi.KeyValue{kv("b", "x", 3, 3, 1)},
 			resp.Responses[2].ResponseRange.Kvs,
 			"a range in a txn sees the txn's own writes")
 
 		// A missing key compares as zero, except on VALUE.
-		resp, err = s.Txn(&mvcc.TxnRequest{
-			Compare: []*mvcc.Compare{{Key: []byte("nope"), Target: mvcc.Compare_CREATE,
+		resp, err = s.Txn(&etcdapi.TxnRequest{
+			Compare: []*etcdapi.Compare{{Key: []byte("nope"), Target: etcdapi.Compare_CREATE,
 				CreateRevision: 0}},
-			Success: []*mvcc.RequestOp{getOp("a")},
+			Success: []*etcdapi.RequestOp{getOp("a")},
 		})
 		require.NoError(t, err)
 		require.True(t, resp.Succeeded)
 		require.Equal(t, int64(3), resp.Header.Revision)
-		resp, err = s.Txn(&mvcc.TxnRequest{
-			Compare: []*mvcc.Compare{{Key: []byte("nope"), Target: mvcc.Compare_VALUE,
-				Result: mvcc.Compare_NOT_EQUAL}},
+		resp, err = s.Txn(&etcdapi.TxnRequest{
+			Compare: []*etcdapi.Compare{{Key: []byte("nope"), Target: etcdapi.Compare_VALUE,
+				Result: etcdapi.Compare_NOT_EQUAL}},
 		})
 		require.NoError(t, err)
 		require.False(t, resp.Succeeded)
 
 		// Range compares need every key to match.
-		resp, err = s.Txn(&mvcc.TxnRequest{
-			Compare: []*mvcc.Compare{{Key: []byte("a"), RangeEnd: []byte("d"),
-				Target: mvcc.Compare_VERSION,
-				Result: mvcc.Compare_GREATER, Version: 0}},
-			Success: []*mvcc.RequestOp{delOp("a", "c")},
+		resp, err = s.Txn(&etcdapi.TxnRequest{
+			Compare: []*etcdapi.Compare{{Key: []byte("a"), RangeEnd: []byte("d"),
+				Target: etcdapi.Compare_VERSION,
+				Result: etcdapi.Compare_GREATER, Version: 0}},
+			Success: []*etcdapi.RequestOp{delOp("a", "c")},
 		})
 		require.NoError(t, err)
 		require.True(t, resp.Succeeded)
@@ -80,15 +83,15 @@ func TestTxnNested(t *testing.T) {
 	s, err := mvcc.OpenMem(mvcc.Config{})
 	require.NoError(t, err)
 	put(t, s, "a", "1") // 2
-	resp, err := s.Txn(&mvcc.TxnRequest{
-		Success: []*mvcc.RequestOp{
+	resp, err := s.Txn(&etcdapi.TxnRequest{
+		Success: []*etcdapi.RequestOp{
 			putOp("x", "1"),
-			{RequestTxn: &mvcc.TxnRequest{
+			{RequestTxn: &etcdapi.TxnRequest{
 				// Evaluated before the txn runs: "x" does not exist yet.
-				Compare: []*mvcc.Compare{{Key: []byte("x"), Target: mvcc.Compare_VERSION,
+				Compare: []*etcdapi.Compare{{Key: []byte("x"), Target: etcdapi.Compare_VERSION,
 					Version: 0}},
-				Success: []*mvcc.RequestOp{putOp("y", "then")},
-				Failure: []*mvcc.RequestOp{putOp("y", "else")},
+				Success: []*etcdapi.RequestOp{putOp("y", "then")},
+				Failure: []*etcdapi.RequestOp{putOp("y", "else")},
 			}},
 		},
 	})
@@ -96,7 +99,7 @@ func TestTxnNested(t *testing.T) {
 	inner := resp.Responses[1].ResponseTxn
 	require.True(t, inner.Succeeded)
 	require.Equal(t, int64(0), inner.Header.Revision, "etcd fills only the outer header")
-	r := get(t, s, &mvcc.RangeRequest{Key: []byte("y")})
+	r := get(t, s, &etcdapi.RangeRequest{Key: []byte("y")})
 	require.Equal(t, "then", string(r.Kvs[0].Value))
 	require.Equal(t, int64(3), r.Kvs[0].ModRevision)
 }
@@ -107,23 +110,24 @@ func TestTxnRejects(t *testing.T) {
 	put(t, s, "a", "1")
 	cases := []struct {
 		name string
-		txn  *mvcc.TxnRequest
+		txn  *etcdapi.TxnRequest
 		err  error
 	}{
-		{"duplicate put", then(putOp("k", "1"), putOp("k", "2")), mvcc.ErrDuplicateKey},
-		{"put in deleted range", then(delOp("a", "z"), putOp("k", "2")), mvcc.ErrDuplicateKey},
+		{"duplicate put", then(putOp("k", "1"), putOp("k", "2")), etcdapi.ErrDuplicateKey},
+		{"put in deleted range", then(delOp("a", "z"), putOp("k", "2")), etcdapi.ErrDuplicateKey},
 		{"nested put twice", then(putOp("k", "1"), txnOp(then(putOp("k", "2")))),
-			mvcc.ErrDuplicateKey},
+			etcdapi.ErrDuplicateKey},
 		{"too many ops", then(getOp("a"), getOp("a"), getOp("a"), getOp("a"), getOp("a")),
-			mvcc.ErrTooManyOps},
+			etcdapi.ErrTooManyOps},
 		{"nested budget", then(getOp("a"), getOp("a"), txnOp(then(getOp("a"), getOp("a")))),
-			mvcc.ErrTooManyOps},
-		{"empty op", then(&mvcc.RequestOp{}), mvcc.ErrKeyNotFound},
-		{"empty compare key", &mvcc.TxnRequest{Compare: []*mvcc.Compare{{}}}, mvcc.ErrEmptyKey},
-		{"unknown lease", then(&mvcc.RequestOp{RequestPut: &mvcc.PutRequest{Key: []byte("k"),
-			Lease: 9}}), mvcc.ErrLeaseNotFound},
-		{"future range", then(&mvcc.RequestOp{RequestRange: &mvcc.RangeRequest{Key: []byte("k"),
-			Revision: 99}}), mvcc.ErrFutureRev},
+			etcdapi.ErrTooManyOps},
+		{"empty op", then(&etcdapi.RequestOp{}), etcdapi.ErrKeyNotFound},
+		{"empty compare key", &etcdapi.TxnRequest{Compare: []*etcdapi.Compare{{}}},
+			etcdapi.ErrEmptyKey},
+		{"unknown lease", then(&etcdapi.RequestOp{RequestPut: &etcdapi.PutRequest{Key: []byte("k"),
+			Lease: 9}}), etcdapi.ErrLeaseNotFound},
+		{"future range", then(&etcdapi.RequestOp{RequestRange: &etcdapi.RangeRequest{
+			Key: []byte("k"), Revision: 99}}), etcdapi.ErrFutureRev},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -133,8 +137,8 @@ func TestTxnRejects(t *testing.T) {
 		})
 	}
 	// Both branches of a nested txn may put the same key.
-	inner := &mvcc.TxnRequest{Success: []*mvcc.RequestOp{putOp("k", "1")},
-		Failure: []*mvcc.RequestOp{putOp("k", "2")}}
+	inner := &etcdapi.TxnRequest{Success: []*etcdapi.RequestOp{putOp("k", "1")},
+		Failure: []*etcdapi.RequestOp{putOp("k", "2")}}
 	_, err = s.Txn(then(txnOp(inner)))
 	require.NoError(t, err)
 }

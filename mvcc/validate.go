@@ -3,49 +3,51 @@ package mvcc
 import (
 	"bytes"
 	"fmt"
+
+	"etcdsim/mvcc/etcdapi"
 )
 
 // Request checks that etcd v3.5 performs in its gRPC layer (v3rpc/key.go),
 // done here because the store is the API.
 
 // checkRangeRequest is etcd's checkRangeRequest (v3rpc/key.go).
-func checkRangeRequest(r *RangeRequest) error {
+func checkRangeRequest(r *etcdapi.RangeRequest) error {
 	if len(r.Key) == 0 {
-		return ErrEmptyKey
+		return etcdapi.ErrEmptyKey
 	}
-	if r.SortOrder < RangeRequest_NONE || r.SortOrder > RangeRequest_DESCEND {
-		return fmt.Errorf("%w: sort order %d", ErrInvalidSortOption, r.SortOrder)
+	if r.SortOrder < etcdapi.RangeRequest_NONE || r.SortOrder > etcdapi.RangeRequest_DESCEND {
+		return fmt.Errorf("%w: sort order %d", etcdapi.ErrInvalidSortOption, r.SortOrder)
 	}
-	if r.SortTarget < RangeRequest_KEY || r.SortTarget > RangeRequest_VALUE {
-		return fmt.Errorf("%w: sort target %d", ErrInvalidSortOption, r.SortTarget)
+	if r.SortTarget < etcdapi.RangeRequest_KEY || r.SortTarget > etcdapi.RangeRequest_VALUE {
+		return fmt.Errorf("%w: sort target %d", etcdapi.ErrInvalidSortOption, r.SortTarget)
 	}
 	return nil
 }
 
 // checkPutRequest is etcd's checkPutRequest.
-func checkPutRequest(r *PutRequest) error {
+func checkPutRequest(r *etcdapi.PutRequest) error {
 	switch {
 	case len(r.Key) == 0:
-		return ErrEmptyKey
+		return etcdapi.ErrEmptyKey
 	case r.IgnoreValue && len(r.Value) != 0:
-		return ErrValueProvided
+		return etcdapi.ErrValueProvided
 	case r.IgnoreLease && r.Lease != 0:
-		return ErrLeaseProvided
+		return etcdapi.ErrLeaseProvided
 	}
 	return nil
 }
 
 // checkDeleteRequest is etcd's checkDeleteRequest.
-func checkDeleteRequest(r *DeleteRangeRequest) error {
+func checkDeleteRequest(r *etcdapi.DeleteRangeRequest) error {
 	if len(r.Key) == 0 {
-		return ErrEmptyKey
+		return etcdapi.ErrEmptyKey
 	}
 	return nil
 }
 
 // checkTxnRequest is etcd's checkTxnRequest plus its duplicate-key check
 // (checkIntervals) on both branches.
-func checkTxnRequest(r *TxnRequest, maxTxnOps int) error {
+func checkTxnRequest(r *etcdapi.TxnRequest, maxTxnOps int) error {
 	if err := checkTxnShape(r, maxTxnOps); err != nil {
 		return err
 	}
@@ -58,18 +60,18 @@ func checkTxnRequest(r *TxnRequest, maxTxnOps int) error {
 
 // checkTxnShape is etcd's checkTxnRequest: the op count bound, compare
 // keys, and every op, nested txns with what is left of the bound.
-func checkTxnShape(r *TxnRequest, maxTxnOps int) error {
+func checkTxnShape(r *etcdapi.TxnRequest, maxTxnOps int) error {
 	opc := max(len(r.Compare), len(r.Success), len(r.Failure))
 	if opc > maxTxnOps {
-		return fmt.Errorf("%w: %d > %d", ErrTooManyOps, opc, maxTxnOps)
+		return fmt.Errorf("%w: %d > %d", etcdapi.ErrTooManyOps, opc, maxTxnOps)
 	}
 	for _, c := range r.Compare {
 		if c == nil || len(c.Key) == 0 {
-			return ErrEmptyKey
+			return etcdapi.ErrEmptyKey
 		}
 	}
 	// As etcd: a nested txn gets what its parent's largest list leaves.
-	for _, ops := range [][]*RequestOp{r.Success, r.Failure} {
+	for _, ops := range [][]*etcdapi.RequestOp{r.Success, r.Failure} {
 		for _, op := range ops {
 			if err := checkRequestOp(op, maxTxnOps-opc); err != nil {
 				return err
@@ -80,8 +82,8 @@ func checkTxnShape(r *TxnRequest, maxTxnOps int) error {
 }
 
 // checkRequestOp is etcd's checkRequestOp.
-func checkRequestOp(op *RequestOp, maxTxnOps int) error {
-	switch op.kind() {
+func checkRequestOp(op *etcdapi.RequestOp, maxTxnOps int) error {
+	switch kindOf(op) {
 	case opRange:
 		return checkRangeRequest(op.RequestRange)
 	case opPut:
@@ -91,7 +93,7 @@ func checkRequestOp(op *RequestOp, maxTxnOps int) error {
 	case opTxn:
 		return checkTxnShape(op.RequestTxn, maxTxnOps)
 	}
-	return ErrKeyNotFound // etcd's answer to an empty union
+	return etcdapi.ErrKeyNotFound // etcd's answer to an empty union
 }
 
 // keyInterval is a deleted range [lo, hi), or the single key lo when hi is
@@ -119,17 +121,17 @@ func (ivs intervals) intersects(k []byte) bool {
 // checkIntervals is etcd's checkIntervals: within one list of ops (and the
 // txns nested in it), no key may be put twice, nor put and deleted, except
 // that the two branches of a nested txn may put the same key.
-func checkIntervals(reqs []*RequestOp) (map[string]struct{}, intervals, error) {
+func checkIntervals(reqs []*etcdapi.RequestOp) (map[string]struct{}, intervals, error) {
 	var dels intervals
 	for _, op := range reqs {
-		if op.kind() == opDeleteRange {
+		if kindOf(op) == opDeleteRange {
 			d := op.RequestDeleteRange
 			dels = append(dels, keyInterval{lo: d.Key, hi: d.RangeEnd})
 		}
 	}
 	puts := make(map[string]struct{})
 	for _, op := range reqs {
-		if op.kind() != opTxn {
+		if kindOf(op) != opTxn {
 			continue
 		}
 		t := op.RequestTxn
@@ -143,7 +145,7 @@ func checkIntervals(reqs []*RequestOp) (map[string]struct{}, intervals, error) {
 		}
 		for k := range putsThen { //det:ok any conflict gives the same error
 			if _, dup := puts[k]; dup || dels.intersects([]byte(k)) {
-				return nil, nil, ErrDuplicateKey
+				return nil, nil, etcdapi.ErrDuplicateKey
 			}
 			puts[k] = struct{}{}
 		}
@@ -151,7 +153,7 @@ func checkIntervals(reqs []*RequestOp) (map[string]struct{}, intervals, error) {
 			_, dup := puts[k]
 			_, inThen := putsThen[k]
 			if dup && !inThen || dels.intersects([]byte(k)) {
-				return nil, nil, ErrDuplicateKey
+				return nil, nil, etcdapi.ErrDuplicateKey
 			}
 			puts[k] = struct{}{}
 		}
@@ -159,12 +161,12 @@ func checkIntervals(reqs []*RequestOp) (map[string]struct{}, intervals, error) {
 		dels = append(dels, delsElse...)
 	}
 	for _, op := range reqs {
-		if op.kind() != opPut {
+		if kindOf(op) != opPut {
 			continue
 		}
 		p := op.RequestPut
 		if _, dup := puts[string(p.Key)]; dup || dels.intersects(p.Key) {
-			return nil, nil, ErrDuplicateKey
+			return nil, nil, etcdapi.ErrDuplicateKey
 		}
 		puts[string(p.Key)] = struct{}{}
 	}
@@ -182,9 +184,9 @@ const (
 	opTxn
 )
 
-// kind returns the op's operation; when a caller set several fields, the
+// kindOf returns the operation op carries; when a caller set several fields, the
 // first of Range, Put, DeleteRange, Txn wins everywhere.
-func (op *RequestOp) kind() opKind {
+func kindOf(op *etcdapi.RequestOp) opKind {
 	switch {
 	case op == nil:
 		return opNone

@@ -3,6 +3,8 @@ package mvcc
 import (
 	"bytes"
 	"fmt"
+
+	"etcdsim/mvcc/etcdapi"
 )
 
 // WatchID names a watch within its stream.
@@ -55,15 +57,16 @@ func (w *watcher) contains(key []byte) bool {
 
 // filter returns the events w wants, as fresh Event values (PrevKv added
 // if asked); the Kv pointers are shared and MUST NOT be modified.
-func (w *watcher) filter(s *Store, evs []Event) []*Event {
-	var out []*Event
+func (w *watcher) filter(s *Store, evs []etcdapi.Event) []*etcdapi.Event {
+	var out []*etcdapi.Event
 	for i := range evs {
 		ev := &evs[i]
-		if !w.contains(ev.Kv.Key) || ev.Type == PUT && w.noPut || ev.Type == DELETE && w.noDelete {
+		if !w.contains(ev.Kv.Key) || ev.Type == etcdapi.PUT && w.noPut ||
+			ev.Type == etcdapi.DELETE && w.noDelete {
 			continue
 		}
-		e := &Event{Type: ev.Type, Kv: ev.Kv}
-		if w.prevKV && !(ev.Type == PUT && ev.Kv.CreateRevision == ev.Kv.ModRevision) {
+		e := &etcdapi.Event{Type: ev.Type, Kv: ev.Kv}
+		if w.prevKV && !(ev.Type == etcdapi.PUT && ev.Kv.CreateRevision == ev.Kv.ModRevision) {
 			at := rangeOptions{rev: ev.Kv.ModRevision - 1}
 			kvs, _, err := s.rangeKeys(ev.Kv.Key, nil, s.currentRev, at)
 			if err == nil && len(kvs) > 0 {
@@ -84,14 +87,14 @@ func newWatchHub() *watchHub { return &watchHub{} }
 
 // changesToEvents turns a txn's changes into events; a tombstone (no
 // CreateRevision) is a DELETE carrying Key and ModRevision only.
-func changesToEvents(changes []KeyValue) []Event {
-	kvs := make([]KeyValue, len(changes))
+func changesToEvents(changes []etcdapi.KeyValue) []etcdapi.Event {
+	kvs := make([]etcdapi.KeyValue, len(changes))
 	copy(kvs, changes)
-	evs := make([]Event, len(kvs))
+	evs := make([]etcdapi.Event, len(kvs))
 	for i := range kvs {
 		evs[i].Kv = &kvs[i]
 		if kvs[i].CreateRevision == 0 {
-			evs[i].Type = DELETE
+			evs[i].Type = etcdapi.DELETE
 		}
 	}
 	return evs
@@ -101,7 +104,7 @@ func changesToEvents(changes []KeyValue) []Event {
 // watcher whose stream buffer is full falls behind: it stays at rev and
 // catches up from history in a later Poll. Watchers that take every event
 // as is share one event slice and one header.
-func (h *watchHub) notify(s *Store, rev int64, changes []KeyValue) {
+func (h *watchHub) notify(s *Store, rev int64, changes []etcdapi.KeyValue) {
 	if len(h.streams) == 0 {
 		return
 	}
@@ -120,7 +123,7 @@ func (h *watchHub) notify(s *Store, rev int64, changes []KeyValue) {
 			}
 			w.nextRev = rev + 1
 			if out := n.eventsFor(s, w, rev, changes); len(out) > 0 {
-				ws.push(WatchResponse{Header: n.hdr, WatchId: int64(w.id), Events: out})
+				ws.push(etcdapi.WatchResponse{Header: n.hdr, WatchId: int64(w.id), Events: out})
 				w.sentSinceTick = true
 			}
 		}
@@ -129,17 +132,18 @@ func (h *watchHub) notify(s *Store, rev int64, changes []KeyValue) {
 
 // notification builds, once per revision, what notify shares.
 type notification struct {
-	evs    []Event
-	shared []*Event
-	hdr    *ResponseHeader
+	evs    []etcdapi.Event
+	shared []*etcdapi.Event
+	hdr    *etcdapi.ResponseHeader
 }
 
 // eventsFor returns w's events of the revision. The result MUST NOT be
 // modified: it may be shared with other watchers.
-func (n *notification) eventsFor(s *Store, w *watcher, rev int64, changes []KeyValue) []*Event {
+func (n *notification) eventsFor(s *Store, w *watcher, rev int64,
+	changes []etcdapi.KeyValue) []*etcdapi.Event {
 	if n.evs == nil {
 		n.evs = changesToEvents(changes)
-		n.hdr = &ResponseHeader{Revision: rev}
+		n.hdr = &etcdapi.ResponseHeader{Revision: rev}
 	}
 	if w.prevKV || w.noPut || w.noDelete {
 		return w.filter(s, n.evs)
@@ -150,7 +154,7 @@ func (n *notification) eventsFor(s *Store, w *watcher, rev int64, changes []KeyV
 		}
 	}
 	if n.shared == nil {
-		n.shared = make([]*Event, len(n.evs))
+		n.shared = make([]*etcdapi.Event, len(n.evs))
 		for i := range n.evs {
 			n.shared[i] = &n.evs[i]
 		}

@@ -1,6 +1,10 @@
 package mvcc
 
-import "sort"
+import (
+	"sort"
+
+	"etcdsim/mvcc/etcdapi"
+)
 
 // WatchStream is one client's watch connection, etcd's watchStream without
 // goroutines: Watch and Cancel change it, and Poll drains the responses
@@ -14,7 +18,7 @@ type WatchStream struct {
 	nextID WatchID
 	// queue holds ready responses, oldest first. Event responses stop at
 	// streamBufferMax; control responses (created, canceled) may exceed it.
-	queue []WatchResponse
+	queue []etcdapi.WatchResponse
 	// progressPending records a RequestProgress not yet answered because a
 	// watcher was catching up.
 	progressPending bool
@@ -28,16 +32,16 @@ func (s *Store) NewWatchStream() *WatchStream {
 	return ws
 }
 
-func (ws *WatchStream) push(r WatchResponse) { ws.queue = append(ws.queue, r) }
+func (ws *WatchStream) push(r etcdapi.WatchResponse) { ws.queue = append(ws.queue, r) }
 
 // Watch creates a watch and queues its Created response. StartRevision 0
 // watches from the next revision; a past one replays history first; one at
 // or below the compaction later yields a canceled response carrying
 // CompactRevision. RangeEnd "\x00" watches every key from Key on. It returns
 // ErrEmptyWatcherRange, ErrWatcherDuplicateID, ErrTooManyWatchers, ErrClosed.
-func (ws *WatchStream) Watch(r *WatchCreateRequest) (WatchID, error) {
+func (ws *WatchStream) Watch(r *etcdapi.WatchCreateRequest) (WatchID, error) {
 	if r == nil {
-		r = &WatchCreateRequest{} // a nil message is an empty one, as in protobuf
+		r = &etcdapi.WatchCreateRequest{} // a nil message is an empty one, as in protobuf
 	}
 	if ws.closed || ws.s.closed {
 		return -1, ErrClosed
@@ -63,8 +67,8 @@ func (ws *WatchStream) Watch(r *WatchCreateRequest) (WatchID, error) {
 	w := &watcher{id: id, key: append([]byte(nil), r.Key...), end: cloneEnd(end),
 		prevKV: r.PrevKv, progressNotify: r.ProgressNotify}
 	for _, f := range r.Filters {
-		w.noPut = w.noPut || f == WatchCreateRequest_NOPUT
-		w.noDelete = w.noDelete || f == WatchCreateRequest_NODELETE
+		w.noPut = w.noPut || f == etcdapi.WatchCreateRequest_NOPUT
+		w.noDelete = w.noDelete || f == etcdapi.WatchCreateRequest_NODELETE
 	}
 	cur := ws.s.currentRev
 	// As etcd: 0 means the next revision; a negative start is behind any
@@ -78,7 +82,7 @@ func (ws *WatchStream) Watch(r *WatchCreateRequest) (WatchID, error) {
 	ws.order = append(ws.order, 0)
 	copy(ws.order[i+1:], ws.order[i:])
 	ws.order[i] = id
-	ws.push(WatchResponse{Header: ws.s.header(), WatchId: int64(id), Created: true})
+	ws.push(etcdapi.WatchResponse{Header: ws.s.header(), WatchId: int64(id), Created: true})
 	return id, nil
 }
 
@@ -104,7 +108,7 @@ func (ws *WatchStream) Cancel(id WatchID) error {
 	}
 	clear(ws.queue[len(kept):])
 	ws.queue = kept
-	ws.push(WatchResponse{Header: ws.s.header(), WatchId: int64(id), Canceled: true})
+	ws.push(etcdapi.WatchResponse{Header: ws.s.header(), WatchId: int64(id), Canceled: true})
 	return nil
 }
 
@@ -135,7 +139,7 @@ func (ws *WatchStream) maybeProgress() {
 		}
 	}
 	ws.progressPending = false
-	ws.push(WatchResponse{Header: ws.s.header(), WatchId: progressWatchID})
+	ws.push(etcdapi.WatchResponse{Header: ws.s.header(), WatchId: progressWatchID})
 }
 
 // ProgressNotifyTick is etcd's periodic progress report: every caught-up
@@ -146,7 +150,7 @@ func (ws *WatchStream) ProgressNotifyTick() {
 	for _, id := range ws.order {
 		w := ws.watchers[id]
 		if w.progressNotify && w.synced && !w.sentSinceTick {
-			ws.push(WatchResponse{Header: ws.s.header(), WatchId: int64(id)})
+			ws.push(etcdapi.WatchResponse{Header: ws.s.header(), WatchId: int64(id)})
 		}
 		w.sentSinceTick = false
 	}
@@ -158,7 +162,7 @@ func (ws *WatchStream) ProgressNotifyTick() {
 // Contract: a response's Header, Events and key-values may be shared with
 // other watchers' responses and MUST NOT be modified; copy the header
 // BEFORE filling in ClusterId, MemberId or RaftTerm.
-func (ws *WatchStream) Poll(max int) []WatchResponse {
+func (ws *WatchStream) Poll(max int) []etcdapi.WatchResponse {
 	for _, id := range ws.unsynced() {
 		if w := ws.watchers[id]; w != nil && len(ws.queue) < streamBufferMax {
 			ws.syncWatcher(w)
@@ -172,7 +176,7 @@ func (ws *WatchStream) Poll(max int) []WatchResponse {
 	if n == 0 {
 		return nil
 	}
-	out := make([]WatchResponse, n)
+	out := make([]etcdapi.WatchResponse, n)
 	copy(out, ws.queue)
 	ws.queue = append(ws.queue[:0], ws.queue[n:]...)
 	return out
@@ -207,7 +211,7 @@ func (ws *WatchStream) syncWatcher(w *watcher) {
 	if w.nextRev < s.compactRev {
 		s.mark(MarkWatchCompacted)
 		ws.drop(w.id)
-		ws.push(WatchResponse{Header: &ResponseHeader{}, WatchId: int64(w.id),
+		ws.push(etcdapi.WatchResponse{Header: &etcdapi.ResponseHeader{}, WatchId: int64(w.id),
 			CompactRevision: s.compactRev, Canceled: true})
 		return
 	}
@@ -219,15 +223,15 @@ func (ws *WatchStream) syncWatcher(w *watcher) {
 	w.nextRev = next
 	w.synced = next > s.currentRev
 	if out := w.filter(s, evs); len(out) > 0 {
-		ws.push(WatchResponse{Header: s.header(), WatchId: int64(w.id), Events: out})
+		ws.push(etcdapi.WatchResponse{Header: s.header(), WatchId: int64(w.id), Events: out})
 		w.sentSinceTick = true
 	}
 }
 
 // history returns the stored events in w's range from revision lo to hi,
 // at most watchBatchRevsMax revisions, and the first revision not covered.
-func (s *Store) history(w *watcher, lo, hi int64) ([]Event, int64) {
-	var evs []Event
+func (s *Store) history(w *watcher, lo, hi int64) ([]etcdapi.Event, int64) {
+	var evs []etcdapi.Event
 	revs, next := 0, hi+1
 	err := s.be.scan(revision{main: lo}, revision{main: hi + 1}, func(r *record) bool {
 		if len(evs) > 0 && r.rev.main != evs[len(evs)-1].Kv.ModRevision {
@@ -241,9 +245,9 @@ func (s *Store) history(w *watcher, lo, hi int64) ([]Event, int64) {
 			return true
 		}
 		kv := r.kv
-		ev := Event{Type: PUT, Kv: &kv}
+		ev := etcdapi.Event{Type: etcdapi.PUT, Kv: &kv}
 		if r.tomb {
-			ev.Type = DELETE
+			ev.Type = etcdapi.DELETE
 			kv.ModRevision = r.rev.main
 		}
 		evs = append(evs, ev)

@@ -8,10 +8,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"etcdsim/mvcc"
+	"etcdsim/mvcc/etcdapi"
 )
 
 // describe prints responses one per line for readable comparisons.
-func describe(rs []mvcc.WatchResponse) []string {
+func describe(rs []etcdapi.WatchResponse) []string {
 	var out []string
 	for _, r := range rs {
 		line := fmt.Sprintf("id=%d rev=%d", r.WatchId, r.Header.Revision)
@@ -40,14 +41,14 @@ func TestWatchLiveAndHistory(t *testing.T) {
 		put(t, s, "a", "1") // 2
 		put(t, s, "b", "1") // 3
 		ws := s.NewWatchStream()
-		_, err := ws.Watch(&mvcc.WatchCreateRequest{Key: []byte("a"), RangeEnd: []byte("c"),
+		_, err := ws.Watch(&etcdapi.WatchCreateRequest{Key: []byte("a"), RangeEnd: []byte("c"),
 			StartRevision: 2, PrevKv: true})
 		require.NoError(t, err)
-		_, err = ws.Watch(&mvcc.WatchCreateRequest{Key: []byte("a"),
-			Filters: []mvcc.WatchCreateRequest_FilterType{mvcc.WatchCreateRequest_NOPUT}})
+		_, err = ws.Watch(&etcdapi.WatchCreateRequest{Key: []byte("a"),
+			Filters: []etcdapi.WatchCreateRequest_FilterType{etcdapi.WatchCreateRequest_NOPUT}})
 		require.NoError(t, err)
-		put(t, s, "a", "2")                                                // 4
-		_, err = s.DeleteRange(&mvcc.DeleteRangeRequest{Key: []byte("a")}) // 5
+		put(t, s, "a", "2")                                                   // 4
+		_, err = s.DeleteRange(&etcdapi.DeleteRangeRequest{Key: []byte("a")}) // 5
 		require.NoError(t, err)
 		require.Equal(t, []string{
 			"id=0 rev=3 created",
@@ -72,12 +73,12 @@ func TestWatchCompacted(t *testing.T) {
 	for i := range 5 {
 		put(t, s, "k", fmt.Sprint(i)) // 2..6
 	}
-	_, err = s.Compact(&mvcc.CompactionRequest{Revision: 5})
+	_, err = s.Compact(&etcdapi.CompactionRequest{Revision: 5})
 	require.NoError(t, err)
 	ws := s.NewWatchStream()
-	_, err = ws.Watch(&mvcc.WatchCreateRequest{Key: []byte("k"), StartRevision: 3})
+	_, err = ws.Watch(&etcdapi.WatchCreateRequest{Key: []byte("k"), StartRevision: 3})
 	require.NoError(t, err)
-	_, err = ws.Watch(&mvcc.WatchCreateRequest{Key: []byte("k"), StartRevision: 5})
+	_, err = ws.Watch(&etcdapi.WatchCreateRequest{Key: []byte("k"), StartRevision: 5})
 	require.NoError(t, err)
 	require.Equal(t, []string{
 		"id=0 rev=6 created",
@@ -86,9 +87,9 @@ func TestWatchCompacted(t *testing.T) {
 		"id=1 rev=6 PUT:k@5 PUT:k@6",
 	}, describe(ws.Poll(0)))
 	require.Contains(t, s.Marks(), mvcc.MarkWatchCompacted)
-	_, err = ws.Watch(&mvcc.WatchCreateRequest{Key: []byte("z"), RangeEnd: []byte("a")})
+	_, err = ws.Watch(&etcdapi.WatchCreateRequest{Key: []byte("z"), RangeEnd: []byte("a")})
 	require.ErrorIs(t, err, mvcc.ErrEmptyWatcherRange)
-	_, err = ws.Watch(&mvcc.WatchCreateRequest{Key: []byte("z"), WatchId: 1})
+	_, err = ws.Watch(&etcdapi.WatchCreateRequest{Key: []byte("z"), WatchId: 1})
 	require.ErrorIs(t, err, mvcc.ErrWatcherDuplicateID)
 }
 
@@ -97,11 +98,11 @@ func TestWatchCompacted(t *testing.T) {
 func TestWatchSlowCatchesUp(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *mvcc.Store) {
 		ws := s.NewWatchStream()
-		_, err := ws.Watch(&mvcc.WatchCreateRequest{Key: []byte("k"), RangeEnd: []byte("l")})
+		_, err := ws.Watch(&etcdapi.WatchCreateRequest{Key: []byte("k"), RangeEnd: []byte("l")})
 		require.NoError(t, err)
 		const n = 1000
 		for i := range n {
-			_, err := s.Txn(&mvcc.TxnRequest{Success: []*mvcc.RequestOp{
+			_, err := s.Txn(&etcdapi.TxnRequest{Success: []*etcdapi.RequestOp{
 				putOp(fmt.Sprintf("k%d-a", i), "v"), putOp(fmt.Sprintf("k%d-b", i), "v")}})
 			require.NoError(t, err)
 		}
@@ -125,7 +126,7 @@ func TestWatchProgressNotify(t *testing.T) {
 	s, err := mvcc.OpenMem(mvcc.Config{})
 	require.NoError(t, err)
 	ws := s.NewWatchStream()
-	_, err = ws.Watch(&mvcc.WatchCreateRequest{Key: []byte("a"), ProgressNotify: true})
+	_, err = ws.Watch(&etcdapi.WatchCreateRequest{Key: []byte("a"), ProgressNotify: true})
 	require.NoError(t, err)
 	ws.Poll(0)
 	put(t, s, "b", "1")
@@ -143,7 +144,7 @@ func TestWatchNegativeStart(t *testing.T) {
 	s, err := mvcc.OpenMem(mvcc.Config{})
 	require.NoError(t, err)
 	ws := s.NewWatchStream()
-	_, err = ws.Watch(&mvcc.WatchCreateRequest{Key: []byte("a"), StartRevision: -3})
+	_, err = ws.Watch(&etcdapi.WatchCreateRequest{Key: []byte("a"), StartRevision: -3})
 	require.NoError(t, err)
 	require.Equal(t, []string{"id=0 rev=1 created", "id=0 rev=0 canceled compact=-1"},
 		describe(ws.Poll(0)))
@@ -154,10 +155,10 @@ func TestWatchNegativeStart(t *testing.T) {
 // after a restart.
 func TestWatchSeesDeleteAtCompactRevision(t *testing.T) {
 	eachBackend(t, func(t *testing.T, s *mvcc.Store) {
-		put(t, s, "a", "1")                                                 // 2
-		_, err := s.DeleteRange(&mvcc.DeleteRangeRequest{Key: []byte("a")}) // 3
+		put(t, s, "a", "1")                                                    // 2
+		_, err := s.DeleteRange(&etcdapi.DeleteRangeRequest{Key: []byte("a")}) // 3
 		require.NoError(t, err)
-		_, err = s.Compact(&mvcc.CompactionRequest{Revision: 3})
+		_, err = s.Compact(&etcdapi.CompactionRequest{Revision: 3})
 		require.NoError(t, err)
 		var snap bytes.Buffer
 		require.NoError(t, s.Snapshot(&snap))
@@ -168,13 +169,13 @@ func TestWatchSeesDeleteAtCompactRevision(t *testing.T) {
 		require.Contains(t, restored.Marks(), mvcc.MarkRestoredLoneTombstone)
 		for _, st := range []*mvcc.Store{s, restored} {
 			ws := st.NewWatchStream()
-			_, err = ws.Watch(&mvcc.WatchCreateRequest{Key: []byte("a"), StartRevision: 3})
+			_, err = ws.Watch(&etcdapi.WatchCreateRequest{Key: []byte("a"), StartRevision: 3})
 			require.NoError(t, err)
 			require.Equal(t, []string{"id=0 rev=3 created", "id=0 rev=3 DELETE:a@3"},
 				describe(ws.Poll(0)))
 			// The next compaction removes the tombstone for good.
 			put(t, st, "b", "1") // 4
-			_, err = st.Compact(&mvcc.CompactionRequest{Revision: 4})
+			_, err = st.Compact(&etcdapi.CompactionRequest{Revision: 4})
 			require.NoError(t, err)
 			st.CheckInvariants()
 			h, err := st.HashKV(0)
@@ -188,7 +189,7 @@ func TestWatchCancelBeforePoll(t *testing.T) {
 	s, err := mvcc.OpenMem(mvcc.Config{})
 	require.NoError(t, err)
 	ws := s.NewWatchStream()
-	id, err := ws.Watch(&mvcc.WatchCreateRequest{Key: []byte("a")})
+	id, err := ws.Watch(&etcdapi.WatchCreateRequest{Key: []byte("a")})
 	require.NoError(t, err)
 	put(t, s, "a", "1")
 	require.NoError(t, ws.Cancel(id))

@@ -1,5 +1,7 @@
 package mvcc
 
+import "etcdsim/mvcc/etcdapi"
+
 // writeTxn is one write transaction, etcd's storeTxnWrite: every change in
 // it shares main revision beginRev+1 and takes successive subs. Reads in it
 // see its own earlier writes.
@@ -10,7 +12,7 @@ type writeTxn struct {
 	beginRev int64
 	// changes are the written key-values in order; a tombstone has
 	// CreateRevision 0 and only Key and ModRevision set.
-	changes []KeyValue
+	changes []etcdapi.KeyValue
 }
 
 // beginWrite starts a write txn at the current revision.
@@ -54,7 +56,7 @@ func (tw *writeTxn) put(key, value []byte, id LeaseID) {
 	}
 
 	idxRev := revision{main: rev, sub: int64(len(tw.changes))}
-	kv := KeyValue{Key: storedKey, Value: storedValue, CreateRevision: created,
+	kv := etcdapi.KeyValue{Key: storedKey, Value: storedValue, CreateRevision: created,
 		ModRevision: rev, Version: ver + 1, Lease: int64(id)}
 	must(s.be.put(record{rev: idxRev, kv: kv}))
 	if ki == nil {
@@ -90,8 +92,8 @@ func (tw *writeTxn) deleteRange(key, end []byte) int64 {
 func (tw *writeTxn) delete(k []byte) {
 	s := tw.s
 	idxRev := revision{main: tw.beginRev + 1, sub: int64(len(tw.changes))}
-	kv := KeyValue{Key: k, ModRevision: idxRev.main}
-	must(s.be.put(record{rev: idxRev, tomb: true, kv: KeyValue{Key: k}}))
+	kv := etcdapi.KeyValue{Key: k, ModRevision: idxRev.main}
+	must(s.be.put(record{rev: idxRev, tomb: true, kv: etcdapi.KeyValue{Key: k}}))
 	ki := s.ix.lookup(k)
 	if !(ki != nil) {
 		panicf("delete of unindexed key %q", k)

@@ -1,6 +1,9 @@
 package etcdapi
 
-import "strconv"
+import (
+	"errors"
+	"strconv"
+)
 
 // Code mirrors gRPC's status codes (google.golang.org/grpc/codes), with the
 // same numbers, so that the front end converts one to the other with a
@@ -67,13 +70,15 @@ var byDesc = map[string]*Error{}
 // errors.Is compares.
 func ErrorFromDesc(desc string) *Error { return byDesc[desc] }
 
-// CodeOf returns err's code: an *Error's own, CodeOK for nil, and
+// CodeOf returns err's code: that of the *Error it is or wraps (the store
+// wraps some with detail, as in "%w: 200 > 128"), CodeOK for nil, and
 // CodeUnknown for any other error.
 func CodeOf(err error) Code {
 	if err == nil {
 		return CodeOK
 	}
-	if e, ok := err.(*Error); ok {
+	var e *Error
+	if errors.As(err, &e) {
 		return e.Code
 	}
 	return CodeUnknown
@@ -94,9 +99,9 @@ var (
 	ErrTooManyOps = newError(CodeInvalidArgument, "etcdserver: too many operations in txn request")
 	// ErrDuplicateKey: a txn writes one key twice.
 	ErrDuplicateKey = newError(CodeInvalidArgument, "etcdserver: duplicate key given in txn request")
-	// ErrInvalidSortOption: a range asks an unknown sort order or target.
-	// etcd returns it from the store, unwrapped, with code Unknown.
-	ErrInvalidSortOption = newError(CodeUnknown, "mvcc: invalid sort option")
+	// ErrInvalidSortOption: a range asks an unknown sort order or target
+	// (checkRangeRequest, etcd v3.6.5 server/etcdserver/api/v3rpc/key.go).
+	ErrInvalidSortOption = newError(CodeInvalidArgument, "etcdserver: invalid sort option")
 	// ErrCompacted: a read, compaction or watch names a compacted revision.
 	ErrCompacted = newError(CodeOutOfRange, "etcdserver: mvcc: required revision has been compacted")
 	// ErrFutureRev: a read or compaction names a revision not yet written.

@@ -10,36 +10,56 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"testing"
 
 	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 	"go.etcd.io/etcd/api/v3/mvccpb"
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"etcdsim/mvcc"
+	"etcdsim/mvcc/etcdapi"
 )
 
-// errorNames maps each etcd gRPC error to the mvcc sentinel of the same
-// meaning, under one canonical name.
+// errorNames maps each etcd gRPC error that mvcc can return to the
+// etcdapi sentinel of the same meaning, under one canonical name.
 var errorNames = []struct {
 	name string
 	grpc error
-	mvcc error
+	api  *etcdapi.Error
 }{
-	{"EmptyKey", rpctypes.ErrGRPCEmptyKey, mvcc.ErrEmptyKey},
-	{"KeyNotFound", rpctypes.ErrGRPCKeyNotFound, mvcc.ErrKeyNotFound},
-	{"ValueProvided", rpctypes.ErrGRPCValueProvided, mvcc.ErrValueProvided},
-	{"LeaseProvided", rpctypes.ErrGRPCLeaseProvided, mvcc.ErrLeaseProvided},
-	{"InvalidSortOption", rpctypes.ErrGRPCInvalidSortOption, mvcc.ErrInvalidSortOption},
-	{"DuplicateKey", rpctypes.ErrGRPCDuplicateKey, mvcc.ErrDuplicateKey},
-	{"TooManyOps", rpctypes.ErrGRPCTooManyOps, mvcc.ErrTooManyOps},
-	{"RequestTooLarge", rpctypes.ErrGRPCRequestTooLarge, mvcc.ErrRequestTooLarge},
-	{"Compacted", rpctypes.ErrGRPCCompacted, mvcc.ErrCompacted},
-	{"FutureRev", rpctypes.ErrGRPCFutureRev, mvcc.ErrFutureRev},
-	{"NoSpace", rpctypes.ErrGRPCNoSpace, mvcc.ErrNoSpace},
-	{"LeaseNotFound", rpctypes.ErrGRPCLeaseNotFound, mvcc.ErrLeaseNotFound},
-	{"LeaseExist", rpctypes.ErrGRPCLeaseExist, mvcc.ErrLeaseExists},
-	{"LeaseTTLTooLarge", rpctypes.ErrGRPCLeaseTTLTooLarge, mvcc.ErrGRPCLeaseTTLTooLarge},
+	{"EmptyKey", rpctypes.ErrGRPCEmptyKey, etcdapi.ErrEmptyKey},
+	{"KeyNotFound", rpctypes.ErrGRPCKeyNotFound, etcdapi.ErrKeyNotFound},
+	{"ValueProvided", rpctypes.ErrGRPCValueProvided, etcdapi.ErrValueProvided},
+	{"LeaseProvided", rpctypes.ErrGRPCLeaseProvided, etcdapi.ErrLeaseProvided},
+	{"InvalidSortOption", rpctypes.ErrGRPCInvalidSortOption, etcdapi.ErrInvalidSortOption},
+	{"DuplicateKey", rpctypes.ErrGRPCDuplicateKey, etcdapi.ErrDuplicateKey},
+	{"TooManyOps", rpctypes.ErrGRPCTooManyOps, etcdapi.ErrTooManyOps},
+	{"RequestTooLarge", rpctypes.ErrGRPCRequestTooLarge, etcdapi.ErrRequestTooLarge},
+	{"Compacted", rpctypes.ErrGRPCCompacted, etcdapi.ErrCompacted},
+	{"FutureRev", rpctypes.ErrGRPCFutureRev, etcdapi.ErrFutureRev},
+	{"NoSpace", rpctypes.ErrGRPCNoSpace, etcdapi.ErrNoSpace},
+	{"LeaseNotFound", rpctypes.ErrGRPCLeaseNotFound, etcdapi.ErrLeaseNotFound},
+	{"LeaseExist", rpctypes.ErrGRPCLeaseExist, etcdapi.ErrLeaseExist},
+	{"LeaseTTLTooLarge", rpctypes.ErrGRPCLeaseTTLTooLarge, etcdapi.ErrLeaseTTLTooLarge},
+}
+
+// TestErrorsMatchEtcd holds each etcdapi sentinel mvcc returns to etcd's
+// own error: the same gRPC code and the same text, so that a client of
+// etcdsim sees what a client of etcd v3.6.5 would.
+func TestErrorsMatchEtcd(t *testing.T) {
+	for _, e := range errorNames {
+		st := status.Convert(e.grpc)
+		if got, want := codes.Code(e.api.Code), st.Code(); got != want {
+			t.Errorf("%s: etcdapi code %v, etcd %v", e.name, got, want)
+		}
+		if got, want := e.api.Desc, st.Message(); got != want {
+			t.Errorf("%s: etcdapi text %q, etcd %q", e.name, got, want)
+		}
+		if got := etcdapi.ErrorFromDesc(st.Message()); got != e.api {
+			t.Errorf("%s: ErrorFromDesc(%q) = %v", e.name, st.Message(), got)
+		}
+	}
 }
 
 // etcdErrorName is the canonical name of an error from etcd's gRPC API.
@@ -57,7 +77,7 @@ func etcdErrorName(err error) string {
 // mvccErrorName is the canonical name of an error from the mvcc store.
 func mvccErrorName(err error) string {
 	for _, e := range errorNames {
-		if errors.Is(err, e.mvcc) {
+		if errors.Is(err, e.api) {
 			return "error " + e.name
 		}
 	}

@@ -1,28 +1,29 @@
 package etcdcompare
 
-// Conversions between etcd's protobuf messages and etcdsim's mvcc mirrors.
-// Requests are generated as etcdserverpb messages (exactly what goes over
-// the wire to etcd) and converted to mvcc's types; mvcc's responses are
-// converted back to etcdserverpb so that one canonical renderer serves both.
+// Conversions between etcd's protobuf messages and etcdsim's plain-Go
+// mirror of them, package etcdapi, which mvcc takes and returns. Requests
+// are generated as etcdserverpb messages (exactly what goes over the wire to
+// etcd) and converted to etcdapi's types; mvcc's responses are converted
+// back to etcdserverpb so that one canonical renderer serves both.
 
 import (
 	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 	"go.etcd.io/etcd/api/v3/mvccpb"
 
-	"etcdsim/mvcc"
+	"etcdsim/mvcc/etcdapi"
 )
 
-func toRange(r *pb.RangeRequest) *mvcc.RangeRequest {
+func toRange(r *pb.RangeRequest) *etcdapi.RangeRequest {
 	if r == nil {
 		return nil
 	}
-	return &mvcc.RangeRequest{
+	return &etcdapi.RangeRequest{
 		Key:               r.Key,
 		RangeEnd:          r.RangeEnd,
 		Limit:             r.Limit,
 		Revision:          r.Revision,
-		SortOrder:         mvcc.RangeRequest_SortOrder(r.SortOrder),
-		SortTarget:        mvcc.RangeRequest_SortTarget(r.SortTarget),
+		SortOrder:         etcdapi.RangeRequest_SortOrder(r.SortOrder),
+		SortTarget:        etcdapi.RangeRequest_SortTarget(r.SortTarget),
 		Serializable:      r.Serializable,
 		KeysOnly:          r.KeysOnly,
 		CountOnly:         r.CountOnly,
@@ -33,11 +34,11 @@ func toRange(r *pb.RangeRequest) *mvcc.RangeRequest {
 	}
 }
 
-func toPut(r *pb.PutRequest) *mvcc.PutRequest {
+func toPut(r *pb.PutRequest) *etcdapi.PutRequest {
 	if r == nil {
 		return nil
 	}
-	return &mvcc.PutRequest{
+	return &etcdapi.PutRequest{
 		Key:         r.Key,
 		Value:       r.Value,
 		Lease:       r.Lease,
@@ -47,20 +48,20 @@ func toPut(r *pb.PutRequest) *mvcc.PutRequest {
 	}
 }
 
-func toDeleteRange(r *pb.DeleteRangeRequest) *mvcc.DeleteRangeRequest {
+func toDeleteRange(r *pb.DeleteRangeRequest) *etcdapi.DeleteRangeRequest {
 	if r == nil {
 		return nil
 	}
-	return &mvcc.DeleteRangeRequest{Key: r.Key, RangeEnd: r.RangeEnd, PrevKv: r.PrevKv}
+	return &etcdapi.DeleteRangeRequest{Key: r.Key, RangeEnd: r.RangeEnd, PrevKv: r.PrevKv}
 }
 
-func toCompare(c *pb.Compare) *mvcc.Compare {
+func toCompare(c *pb.Compare) *etcdapi.Compare {
 	if c == nil {
 		return nil
 	}
-	out := &mvcc.Compare{
-		Result:   mvcc.Compare_CompareResult(c.Result),
-		Target:   mvcc.Compare_CompareTarget(c.Target),
+	out := &etcdapi.Compare{
+		Result:   etcdapi.Compare_CompareResult(c.Result),
+		Target:   etcdapi.Compare_CompareTarget(c.Target),
 		Key:      c.Key,
 		RangeEnd: c.RangeEnd,
 	}
@@ -82,51 +83,51 @@ func toCompare(c *pb.Compare) *mvcc.Compare {
 	return out
 }
 
-func toOp(op *pb.RequestOp) *mvcc.RequestOp {
+func toOp(op *pb.RequestOp) *etcdapi.RequestOp {
 	if op == nil {
 		return nil
 	}
 	switch u := op.Request.(type) {
 	case *pb.RequestOp_RequestRange:
-		return &mvcc.RequestOp{RequestRange: toRange(u.RequestRange)}
+		return &etcdapi.RequestOp{RequestRange: toRange(u.RequestRange)}
 	case *pb.RequestOp_RequestPut:
-		return &mvcc.RequestOp{RequestPut: toPut(u.RequestPut)}
+		return &etcdapi.RequestOp{RequestPut: toPut(u.RequestPut)}
 	case *pb.RequestOp_RequestDeleteRange:
-		return &mvcc.RequestOp{RequestDeleteRange: toDeleteRange(u.RequestDeleteRange)}
+		return &etcdapi.RequestOp{RequestDeleteRange: toDeleteRange(u.RequestDeleteRange)}
 	case *pb.RequestOp_RequestTxn:
-		return &mvcc.RequestOp{RequestTxn: toTxn(u.RequestTxn)}
+		return &etcdapi.RequestOp{RequestTxn: toTxn(u.RequestTxn)}
 	}
-	return &mvcc.RequestOp{} // an empty union
+	return &etcdapi.RequestOp{} // an empty union
 }
 
-func toOps(ops []*pb.RequestOp) []*mvcc.RequestOp {
-	var out []*mvcc.RequestOp
+func toOps(ops []*pb.RequestOp) []*etcdapi.RequestOp {
+	var out []*etcdapi.RequestOp
 	for _, op := range ops {
 		out = append(out, toOp(op))
 	}
 	return out
 }
 
-func toTxn(r *pb.TxnRequest) *mvcc.TxnRequest {
+func toTxn(r *pb.TxnRequest) *etcdapi.TxnRequest {
 	if r == nil {
 		return nil
 	}
-	out := &mvcc.TxnRequest{Success: toOps(r.Success), Failure: toOps(r.Failure)}
+	out := &etcdapi.TxnRequest{Success: toOps(r.Success), Failure: toOps(r.Failure)}
 	for _, c := range r.Compare {
 		out.Compare = append(out.Compare, toCompare(c))
 	}
 	return out
 }
 
-func fromHeader(h *mvcc.ResponseHeader) *pb.ResponseHeader {
+func fromHeader(h *etcdapi.ResponseHeader) *pb.ResponseHeader {
 	if h == nil {
 		return nil
 	}
 	return &pb.ResponseHeader{ClusterId: h.ClusterId, MemberId: h.MemberId,
-		Revision: h.Revision, RaftTerm: uint64(h.RaftTerm)}
+		Revision: h.Revision, RaftTerm: h.RaftTerm}
 }
 
-func fromKV(kv *mvcc.KeyValue) *mvccpb.KeyValue {
+func fromKV(kv *etcdapi.KeyValue) *mvccpb.KeyValue {
 	if kv == nil {
 		return nil
 	}
@@ -140,7 +141,7 @@ func fromKV(kv *mvcc.KeyValue) *mvccpb.KeyValue {
 	}
 }
 
-func fromKVs(kvs []*mvcc.KeyValue) []*mvccpb.KeyValue {
+func fromKVs(kvs []*etcdapi.KeyValue) []*mvccpb.KeyValue {
 	var out []*mvccpb.KeyValue
 	for _, kv := range kvs {
 		out = append(out, fromKV(kv))
@@ -148,7 +149,7 @@ func fromKVs(kvs []*mvcc.KeyValue) []*mvccpb.KeyValue {
 	return out
 }
 
-func fromRange(r *mvcc.RangeResponse) *pb.RangeResponse {
+func fromRange(r *etcdapi.RangeResponse) *pb.RangeResponse {
 	if r == nil {
 		return nil
 	}
@@ -156,14 +157,14 @@ func fromRange(r *mvcc.RangeResponse) *pb.RangeResponse {
 		More: r.More, Count: r.Count}
 }
 
-func fromPut(r *mvcc.PutResponse) *pb.PutResponse {
+func fromPut(r *etcdapi.PutResponse) *pb.PutResponse {
 	if r == nil {
 		return nil
 	}
 	return &pb.PutResponse{Header: fromHeader(r.Header), PrevKv: fromKV(r.PrevKv)}
 }
 
-func fromDeleteRange(r *mvcc.DeleteRangeResponse) *pb.DeleteRangeResponse {
+func fromDeleteRange(r *etcdapi.DeleteRangeResponse) *pb.DeleteRangeResponse {
 	if r == nil {
 		return nil
 	}
@@ -171,7 +172,7 @@ func fromDeleteRange(r *mvcc.DeleteRangeResponse) *pb.DeleteRangeResponse {
 		PrevKvs: fromKVs(r.PrevKvs)}
 }
 
-func fromTxn(r *mvcc.TxnResponse) *pb.TxnResponse {
+func fromTxn(r *etcdapi.TxnResponse) *pb.TxnResponse {
 	if r == nil {
 		return nil
 	}
@@ -196,28 +197,28 @@ func fromTxn(r *mvcc.TxnResponse) *pb.TxnResponse {
 	return out
 }
 
-func fromCompact(r *mvcc.CompactionResponse) *pb.CompactionResponse {
+func fromCompact(r *etcdapi.CompactionResponse) *pb.CompactionResponse {
 	if r == nil {
 		return nil
 	}
 	return &pb.CompactionResponse{Header: fromHeader(r.Header)}
 }
 
-func fromLeaseGrant(r *mvcc.LeaseGrantResponse) *pb.LeaseGrantResponse {
+func fromLeaseGrant(r *etcdapi.LeaseGrantResponse) *pb.LeaseGrantResponse {
 	if r == nil {
 		return nil
 	}
 	return &pb.LeaseGrantResponse{Header: fromHeader(r.Header), ID: r.ID, TTL: r.TTL, Error: r.Error}
 }
 
-func fromLeaseRevoke(r *mvcc.LeaseRevokeResponse) *pb.LeaseRevokeResponse {
+func fromLeaseRevoke(r *etcdapi.LeaseRevokeResponse) *pb.LeaseRevokeResponse {
 	if r == nil {
 		return nil
 	}
 	return &pb.LeaseRevokeResponse{Header: fromHeader(r.Header)}
 }
 
-func fromLeaseTimeToLive(r *mvcc.LeaseTimeToLiveResponse) *pb.LeaseTimeToLiveResponse {
+func fromLeaseTimeToLive(r *etcdapi.LeaseTimeToLiveResponse) *pb.LeaseTimeToLiveResponse {
 	if r == nil {
 		return nil
 	}
@@ -225,7 +226,7 @@ func fromLeaseTimeToLive(r *mvcc.LeaseTimeToLiveResponse) *pb.LeaseTimeToLiveRes
 		GrantedTTL: r.GrantedTTL, Keys: r.Keys}
 }
 
-func fromLeaseLeases(r *mvcc.LeaseLeasesResponse) *pb.LeaseLeasesResponse {
+func fromLeaseLeases(r *etcdapi.LeaseLeasesResponse) *pb.LeaseLeasesResponse {
 	if r == nil {
 		return nil
 	}

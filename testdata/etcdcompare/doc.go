@@ -1,7 +1,8 @@
 // Package etcdcompare is a differential test of etcdsim's mvcc package
 // against a real etcd (go.etcd.io/etcd/server/v3 v3.6.5, embedded): the same
 // requests go to both, as etcdserverpb messages over gRPC to etcd and as
-// mvcc's mirror types to mvcc.OpenMem, and every answer must be equal.
+// their etcdsim mirrors (package mvcc/etcdapi) to mvcc.OpenMem, and every
+// answer must be equal.
 //
 // It is a nested module so that the root module does not depend on etcd's
 // server; the root's `go test ./...` skips it (it sits under testdata/).
@@ -26,7 +27,8 @@
 // Answers are compared as canonical text (canon_test.go): header revision
 // (not cluster ID, member ID or raft term), every KeyValue field, more,
 // count, deleted, prev kvs, succeeded and nested responses; errors by a
-// canonical name (etcd's rpctypes errors, mvcc's sentinels).
+// canonical name (etcd's rpctypes errors, etcdapi's sentinels, whose gRPC
+// code and text TestErrorsMatchEtcd holds to etcd's).
 //
 // Environment: ETCDCOMPARE_TRACE=1 prints each request before etcd gets it
 // (to find one that crashes etcd); ETCDCOMPARE_ETCDLOG=1 shows etcd's own

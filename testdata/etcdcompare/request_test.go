@@ -9,6 +9,7 @@ import (
 	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 
 	"etcdsim/mvcc"
+	"etcdsim/mvcc/etcdapi"
 )
 
 // traceRequests prints each request to stderr before etcd gets it, so
@@ -102,41 +103,42 @@ func doMvcc(s *mvcc.Store, r request) (out string) {
 	var err error
 	switch {
 	case r.Put != nil:
-		var x *mvcc.PutResponse
+		var x *etcdapi.PutResponse
 		x, err = s.Put(toPut(r.Put))
 		resp = fromPut(x)
 	case r.Range != nil:
-		var x *mvcc.RangeResponse
+		var x *etcdapi.RangeResponse
 		x, err = s.Range(toRange(r.Range))
 		resp = fromRange(x)
 	case r.DeleteRange != nil:
-		var x *mvcc.DeleteRangeResponse
+		var x *etcdapi.DeleteRangeResponse
 		x, err = s.DeleteRange(toDeleteRange(r.DeleteRange))
 		resp = fromDeleteRange(x)
 	case r.Txn != nil:
-		var x *mvcc.TxnResponse
+		var x *etcdapi.TxnResponse
 		x, err = s.Txn(toTxn(r.Txn))
 		resp = fromTxn(x)
 	case r.Compact != nil:
-		var x *mvcc.CompactionResponse
-		x, err = s.Compact(&mvcc.CompactionRequest{Revision: r.Compact.Revision,
+		var x *etcdapi.CompactionResponse
+		x, err = s.Compact(&etcdapi.CompactionRequest{Revision: r.Compact.Revision,
 			Physical: r.Compact.Physical})
 		resp = fromCompact(x)
 	case r.LeaseGrant != nil:
-		var x *mvcc.LeaseGrantResponse
-		x, err = s.LeaseGrant(&mvcc.LeaseGrantRequest{TTL: r.LeaseGrant.TTL, ID: r.LeaseGrant.ID})
+		var x *etcdapi.LeaseGrantResponse
+		x, err = s.LeaseGrant(&etcdapi.LeaseGrantRequest{TTL: r.LeaseGrant.TTL,
+			ID: r.LeaseGrant.ID})
 		resp = fromLeaseGrant(x)
 	case r.LeaseRevoke != nil:
-		var x *mvcc.LeaseRevokeResponse
-		x, err = s.LeaseRevoke(&mvcc.LeaseRevokeRequest{ID: r.LeaseRevoke.ID})
+		var x *etcdapi.LeaseRevokeResponse
+		x, err = s.LeaseRevoke(&etcdapi.LeaseRevokeRequest{ID: r.LeaseRevoke.ID})
 		resp = fromLeaseRevoke(x)
 	case r.LeaseTimeToLive != nil:
-		var x *mvcc.LeaseTimeToLiveResponse
-		x, err = s.LeaseTimeToLive(&mvcc.LeaseTimeToLiveRequest{ID: r.LeaseTimeToLive.ID,
+		var x *etcdapi.LeaseTimeToLiveResponse
+		x, err = s.LeaseTimeToLive(&etcdapi.LeaseTimeToLiveRequest{ID: r.LeaseTimeToLive.ID,
 			Keys: r.LeaseTimeToLive.Keys})
 		resp = fromLeaseTimeToLive(x)
 	case r.LeaseLeases != nil:
-		var x *mvcc.LeaseLeasesResponse
+		var x *etcdapi.LeaseLeasesResponse
 		x, err = s.LeaseLeases()
 		resp = fromLeaseLeases(x)
 	default:
