@@ -5,6 +5,8 @@ import (
 	"sort"
 
 	"github.com/anishathalye/porcupine"
+
+	"etcdsim/mvcc/etcdapi"
 )
 
 // opMeta rides along each porcupine operation so that reports can name the
@@ -164,9 +166,9 @@ func isReadOnly(in any) bool {
 		if x.Txn == nil {
 			return false
 		}
-		for _, ops := range [][]TxnOp{x.Txn.Success, x.Txn.Failure} {
+		for _, ops := range [...][]*etcdapi.RequestOp{x.Txn.Success, x.Txn.Failure} {
 			for _, op := range ops {
-				if op.Range == nil {
+				if op.RequestRange == nil {
 					return false
 				}
 			}

@@ -147,7 +147,7 @@ func classifyMissingRead(part []porcupine.Operation, blocker int) (string, strin
 func classifyEtcd(part []porcupine.Operation, blocker int, st *etcdState) (string, string) {
 	op := part[blocker]
 	got := op.Output.(EtcdResponse)
-	if got.Err != RespOK {
+	if got.Err != nil {
 		return "", ""
 	}
 	if a, d := duplicateRevision(part, blocker); a != "" {
@@ -155,7 +155,7 @@ func classifyEtcd(part []porcupine.Operation, blocker int, st *etcdState) (strin
 	}
 	for _, o := range part {
 		prev, ok := o.Output.(EtcdResponse)
-		if ok && prev.Err == RespOK && o.Return < op.Call && prev.Revision > got.Revision {
+		if ok && prev.Err == nil && o.Return < op.Call && prev.Revision > got.Revision {
 			id := o.Metadata.(opMeta).id
 			if isReadOnly(op.Input) {
 				return AnomalyStaleRead, fmt.Sprintf("read at %v after %v had seen %v",
@@ -169,7 +169,7 @@ func classifyEtcd(part []porcupine.Operation, blocker int, st *etcdState) (strin
 		return a, d
 	}
 	exp, _ := stepEtcd(st, op.Input.(EtcdRequest))
-	if exp.Err == RespOK && got.Revision > exp.Revision {
+	if exp.Err == nil && got.Revision > exp.Revision {
 		return AnomalyUnexplained, fmt.Sprintf("response at %v, but the history explains only %v",
 			got.Revision, exp.Revision)
 	}
@@ -190,7 +190,7 @@ func duplicateRevision(part []porcupine.Operation, blocker int) (string, string)
 	got := op.Output.(EtcdResponse)
 	for i, o := range part {
 		other, ok := o.Output.(EtcdResponse)
-		if i == blocker || !ok || other.Err != RespOK || isReadOnly(o.Input) {
+		if i == blocker || !ok || other.Err != nil || isReadOnly(o.Input) {
 			continue
 		}
 		if other.Revision == got.Revision && createsRevision(o.Input.(EtcdRequest), &other) {
@@ -222,17 +222,17 @@ func missedWrite(part []porcupine.Operation, blocker int) (string, string) {
 	if req.Range == nil || got.Range == nil || req.Range.Revision != 0 {
 		return "", ""
 	}
-	seen := make(map[string]Revision, len(got.Range.KVs))
-	for _, kv := range got.Range.KVs {
-		seen[kv.Key] = kv.ModRevision
+	seen := make(map[string]Revision, len(got.Range.Kvs))
+	for _, kv := range got.Range.Kvs {
+		seen[string(kv.Key)] = Revision(kv.ModRevision)
 	}
 	for _, o := range part {
 		w, ok1 := o.Input.(EtcdRequest)
 		resp, ok2 := o.Output.(EtcdResponse)
-		if !ok1 || !ok2 || w.Put == nil || resp.Err != RespOK {
+		if !ok1 || !ok2 || w.Put == nil || resp.Err != nil {
 			continue
 		}
-		mod, read := seen[w.Put.Key]
+		mod, read := seen[string(w.Put.Key)]
 		if read && mod < resp.Revision && resp.Revision <= got.Revision {
 			return AnomalyLostWrite, fmt.Sprintf("read at %v shows %q from %v, missing %v's put at %v",
 				got.Revision, w.Put.Key, mod, o.Metadata.(opMeta).id, resp.Revision)

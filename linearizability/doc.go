@@ -1,7 +1,8 @@
 // Package linearizability decides whether a recorded history of client
 // operations is linearizable, explains why not, checks watch streams
 // against the order it found, and draws the history as HTML. It reads
-// histories only: it imports neither the simulator nor the store.
+// histories only: it imports neither the simulator nor the store, only
+// etcd's API types (mvcc/etcdapi, a leaf package).
 //
 // # Model
 //
@@ -16,11 +17,14 @@
 //     delete, cas, append), so the history splits into one partition per
 //     key. External histories (Jepsen's etcd register logs, porcupine's
 //     key-value format) are checked this way.
-//   - the etcd model: the whole keyspace as etcd v3's MVCC store sees it.
-//     Every successful write creates the next revision; ranges return
-//     key-values with create and mod revisions and versions; txn compares
-//     follow mvcc's applyCompare; leases attach keys and revoking one
-//     deletes them in one revision; compaction makes older revisions
+//   - the etcd model: the whole keyspace as etcd v3's MVCC store sees it,
+//     spoken in etcd's own messages (package mvcc/etcdapi, the one set of
+//     etcd API types the store, the cluster and the client use too).
+//     Every successful write creates the next revision; ranges honour
+//     every RangeRequest field as etcd v3.7 does (etcd_range.go); txn
+//     compares follow mvcc's applyCompare, and a txn's ops are checked
+//     against the store before any runs; leases attach keys and revoking
+//     one deletes them in one revision; compaction makes older revisions
 //     unreadable. Revisions are global, so this model is one partition.
 //
 // An indeterminate operation (a timeout, Jepsen's :info) never returns:
@@ -53,9 +57,19 @@
 //   - a read accepted where it is tried is linearized there with no
 //     alternative (a forced move, search.go).
 //
-// Watch streams are checked beside the search, against the writes of the
-// linearization it found (watch.go). porcupine draws the HTML, guided
+// Watch streams (a WatchCreateRequest and the etcdapi.WatchResponses the
+// client received) are checked beside the search, against the writes of
+// the linearization it found (watch.go). porcupine draws the HTML, guided
 // along the linearization the search found (visualize.go).
+//
+// An etcd operation is recorded with an EtcdRequest holding the request
+// message in the field of its RPC (Range, Put, DeleteRange, Txn,
+// LeaseGrant, LeaseRevoke, Compact). Its Output is an EtcdResponse: on
+// success the header revision in Revision and the response message in the
+// matching field; on a failure the model predicts, the etcdapi error in
+// Err and nothing else. An operation whose fate the client never learned
+// (a timeout) has Unknown set and no Output; one that failed with any
+// other error surely took no effect and is left out of the history.
 //
 // # Vocabulary
 //
@@ -104,10 +118,16 @@
 //
 //   - Lease expiry by TTL: the recorder must log an expiry as a
 //     LeaseRevoke operation. Lease ids must be chosen by the client.
-//   - Range sort orders and min/max revision filters, serializable reads
-//     (they are not linearizable), auth, membership and maintenance APIs.
+//   - Serializable reads: RangeRequest.Serializable is ignored and every
+//     range is checked as linearizable, so a recorder MUST NOT record a
+//     serializable read, which may rightly be stale. Auth, membership and
+//     maintenance APIs.
+//   - Nested txns (RequestOp.RequestTxn) and puts with IgnoreValue or
+//     IgnoreLease: Check refuses them with ErrBadOperation.
 //   - etcd's rejection of a txn that writes one key twice: the model lets
 //     the last write win.
+//   - Response headers other than the revision (EtcdResponse.Revision;
+//     the messages' Header is never read), and a lease grant's TTL.
 //   - Watch guarantees are checked against one linearization; where an
 //     indeterminate write decided a revision, the events of that revision
 //     are not compared, and on keys such a write may touch only the type,
@@ -120,6 +140,7 @@
 //     can explore the subsets of those writes and spend its budget (100
 //     clients on 3 keys do; the default 5 clients use about 2 steps per
 //     operation). The etcd model orders writes by their revisions.
-//   - Server errors other than the ResponseError codes:
-//     the recorder drops requests that surely did not take effect.
+//   - Errors other than etcdapi.ErrCompacted, ErrFutureRev,
+//     ErrLeaseNotFound and ErrLeaseExist, which Check refuses: the
+//     recorder drops requests that surely did not take effect.
 package linearizability

@@ -16,7 +16,8 @@ var (
 	// operations, or when a forced model cannot read the history's inputs.
 	ErrMixedModels = errors.New("linearizability: history mixes model kinds")
 	// ErrBadOperation is returned for an operation whose fields contradict
-	// each other (a missing key, a txn op of two kinds, a negative lease).
+	// each other or that the model does not model (a missing key, a txn op
+	// of two kinds, a nested txn, an error the etcd model does not predict).
 	ErrBadOperation = errors.New("linearizability: malformed operation")
 	// ErrBadWatch is returned for a watch stream that cannot be checked
 	// (events without a write history, a stream of an unknown client).

@@ -1,5 +1,7 @@
 package linearizability
 
+import "etcdsim/mvcc/etcdapi"
+
 // storeWriter builds the state that follows one mutating request. All its
 // writes share one revision, as the writes of an etcd txn do.
 type storeWriter struct {
@@ -47,19 +49,19 @@ func (w *storeWriter) begin() {
 	}
 }
 
-// push makes v's successor the head of key's chain at index i, replacing a
+// push makes a version of kv the head of the chain at index i, replacing a
 // version written earlier in the same request.
-func (w *storeWriter) push(i int, kv KeyValue, deleted bool) {
+func (w *storeWriter) push(i int, kv etcdapi.KeyValue, deleted bool) {
 	head := w.st.keys[i].head
-	if head != nil && head.kv.ModRevision == w.newRev {
+	if head != nil && Revision(head.kv.ModRevision) == w.newRev {
 		head = head.next
 	}
 	w.st.keys[i].head = newVersion(kv, deleted, head)
 }
 
 // put writes key=value attached to lease and returns the previous
-// key-value, if the key was live.
-func (w *storeWriter) put(key, value string, lease LeaseID) *KeyValue {
+// key-value, if the key was live. The new version shares key and value.
+func (w *storeWriter) put(key, value []byte, lease int64) *etcdapi.KeyValue {
 	w.begin()
 	i, ok := w.st.find(key)
 	if !ok {
@@ -68,8 +70,9 @@ func (w *storeWriter) put(key, value string, lease LeaseID) *KeyValue {
 		w.st.keys[i] = keyChain{key: key}
 	}
 	prev := at(w.st.keys[i].head, w.newRev)
-	kv := KeyValue{Key: key, Value: value, CreateRevision: w.newRev,
-		ModRevision: w.newRev, Version: 1, Lease: lease}
+	rev := int64(w.newRev)
+	kv := etcdapi.KeyValue{Key: w.st.keys[i].key, Value: value, CreateRevision: rev,
+		ModRevision: rev, Version: 1, Lease: lease}
 	if prev != nil {
 		kv.CreateRevision = prev.CreateRevision
 		kv.Version = prev.Version + 1
@@ -79,8 +82,8 @@ func (w *storeWriter) put(key, value string, lease LeaseID) *KeyValue {
 }
 
 // deleteRange deletes the live keys of [lo, end) and returns them.
-func (w *storeWriter) deleteRange(lo, end string) []KeyValue {
-	victims := w.view().rangeAt(lo, end, w.readRev())
+func (w *storeWriter) deleteRange(lo, end []byte) []*etcdapi.KeyValue {
+	victims, _ := w.view().rangeAt(nil, lo, end, w.readRev(), 0)
 	if len(victims) == 0 {
 		return nil
 	}
@@ -88,13 +91,13 @@ func (w *storeWriter) deleteRange(lo, end string) []KeyValue {
 	for _, kv := range victims {
 		i, ok := w.st.find(kv.Key)
 		assertf(ok, "deleting %q that is not stored", kv.Key)
-		w.push(i, KeyValue{Key: kv.Key, ModRevision: w.newRev}, true)
+		w.push(i, etcdapi.KeyValue{Key: kv.Key, ModRevision: int64(w.newRev)}, true)
 	}
 	return victims
 }
 
 // setLeases replaces the lease set (a fresh sorted slice).
-func (w *storeWriter) setLeases(leases []LeaseID) {
+func (w *storeWriter) setLeases(leases []leaseID) {
 	w.begin()
 	w.st.leases = leases
 }

@@ -5,24 +5,34 @@ import (
 	"strings"
 
 	lin "etcdsim/linearizability"
+	"etcdsim/mvcc/etcdapi"
 )
 
 func ExampleCheck() {
+	a := []byte("a")
 	h := lin.History{Ops: []lin.Operation{
 		{ID: 0, Client: 0, Call: 10, Return: 20,
-			Input:  lin.EtcdRequest{Put: &lin.PutRequest{Key: "a", Value: "1"}},
-			Output: lin.EtcdResponse{Revision: 2, Put: &lin.PutResponse{}}},
+			Input:  lin.EtcdRequest{Put: &etcdapi.PutRequest{Key: a, Value: []byte("1")}},
+			Output: lin.EtcdResponse{Revision: 2, Put: &etcdapi.PutResponse{}}},
 		{ID: 1, Client: 1, Call: 30, Return: 40,
-			Input: lin.EtcdRequest{Range: &lin.RangeRequest{Key: "a"}},
-			Output: lin.EtcdResponse{Revision: 2, Range: &lin.RangeResponse{Count: 1, KVs: []lin.KeyValue{
-				{Key: "a", Value: "1", CreateRevision: 2, ModRevision: 2, Version: 1}}}}},
+			Input: lin.EtcdRequest{Range: &etcdapi.RangeRequest{Key: a}},
+			Output: lin.EtcdResponse{Revision: 2, Range: &etcdapi.RangeResponse{Count: 1,
+				Kvs: []*etcdapi.KeyValue{{Key: a, Value: []byte("1"), CreateRevision: 2,
+					ModRevision: 2, Version: 1}}}}},
+		// A read at a compacted revision fails with etcd's error.
+		{ID: 2, Client: 1, Call: 50, Return: 60,
+			Input:  lin.EtcdRequest{Range: &etcdapi.RangeRequest{Key: a, Revision: 1}},
+			Output: lin.EtcdResponse{Err: etcdapi.ErrCompacted}},
+		// The client never learned whether this compaction took effect.
+		{ID: 3, Client: 2, Call: 41, Unknown: true,
+			Input: lin.EtcdRequest{Compact: &etcdapi.CompactionRequest{Revision: 2}}},
 	}}
 	res, err := lin.Check(h, lin.Options{})
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println(res.Verdict, res.Model, res.Ops)
-	// Output: linearizable etcd 2
+	// Output: linearizable etcd 4
 }
 
 func ExampleParse() {

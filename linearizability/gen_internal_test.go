@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+
+	"etcdsim/mvcc/etcdapi"
 )
 
 // genConfig describes a random, linearizable history: clients issue
@@ -124,43 +126,43 @@ func genEtcd(cfg genConfig) History {
 // genWatch delivers the events from st to next to the history's watcher.
 func genWatch(h *History, rng *rand.Rand, at Time, st, next *etcdState) {
 	if len(h.Watches) == 0 {
-		h.Watches = []WatchStream{{Key: "k", RangeEnd: "l", StartRev: 2, PrevKv: true}}
+		h.Watches = []WatchStream{{Request: &etcdapi.WatchCreateRequest{Key: []byte("k"),
+			RangeEnd: []byte("l"), StartRevision: 2, PrevKv: true}}}
 	}
 	ws := &h.Watches[0]
+	header := &etcdapi.ResponseHeader{Revision: int64(next.rev)}
 	if next.rev > st.rev {
-		evs := diffEvents(st, next)
-		for i := range evs {
-			evs[i].IsCreate = evs[i].Type == EventPut && evs[i].KV.Version == 1
-		}
-		ws.Responses = append(ws.Responses, WatchResponse{Time: at, Revision: next.rev, Events: evs})
+		ws.Responses = append(ws.Responses, WatchDelivery{Time: at,
+			Response: &etcdapi.WatchResponse{Header: header, Events: diffEvents(st, next)}})
 	}
 	if rng.IntN(10) == 0 {
-		ws.Responses = append(ws.Responses, WatchResponse{Time: at, Revision: next.rev, Progress: true})
+		ws.Responses = append(ws.Responses, WatchDelivery{Time: at,
+			Response: &etcdapi.WatchResponse{Header: header}})
 	}
 }
 
 // genEtcdRequest picks a request; txns guard on the key's mod revision.
 func genEtcdRequest(rng *rand.Rand, keys, i int, st *etcdState) EtcdRequest {
-	key := fmt.Sprintf("k%d", rng.IntN(keys))
-	val := fmt.Sprintf("v%d", i)
+	key := []byte(fmt.Sprintf("k%d", rng.IntN(keys)))
+	val := []byte(fmt.Sprintf("v%d", i))
 	switch r := rng.IntN(20); {
 	case r < 9:
-		return EtcdRequest{Range: &RangeRequest{Key: key}}
+		return EtcdRequest{Range: &etcdapi.RangeRequest{Key: key}}
 	case r < 10:
-		return EtcdRequest{Range: &RangeRequest{Key: "k", RangeEnd: "l"}}
+		return EtcdRequest{Range: &etcdapi.RangeRequest{Key: []byte("k"), RangeEnd: []byte("l")}}
 	case r < 16:
-		return EtcdRequest{Put: &PutRequest{Key: key, Value: val}}
+		return EtcdRequest{Put: &etcdapi.PutRequest{Key: key, Value: val}}
 	case r < 17:
-		return EtcdRequest{DeleteRange: &DeleteRangeRequest{Key: key}}
+		return EtcdRequest{DeleteRange: &etcdapi.DeleteRangeRequest{Key: key}}
 	default:
-		mod := Revision(0)
-		if kv := st.rangeAt(key, "", st.rev); len(kv) > 0 && rng.IntN(3) > 0 {
-			mod = kv[0].ModRevision
+		mod := int64(0)
+		if kvs, _ := st.rangeAt(nil, key, nil, st.rev, 0); len(kvs) > 0 && rng.IntN(3) > 0 {
+			mod = kvs[0].ModRevision
 		}
-		return EtcdRequest{Txn: &TxnRequest{
-			Compare: []Compare{{Key: key, Target: CompareMod, ModRevision: mod}},
-			Success: []TxnOp{{Put: &PutRequest{Key: key, Value: val}}},
-			Failure: []TxnOp{{Range: &RangeRequest{Key: key}}},
+		return EtcdRequest{Txn: &etcdapi.TxnRequest{
+			Compare: []*etcdapi.Compare{{Key: key, Target: etcdapi.Compare_MOD, ModRevision: mod}},
+			Success: []*etcdapi.RequestOp{{RequestPut: &etcdapi.PutRequest{Key: key, Value: val}}},
+			Failure: []*etcdapi.RequestOp{{RequestRange: &etcdapi.RangeRequest{Key: key}}},
 		}}
 	}
 }

@@ -28,3 +28,14 @@ func hashInt(h uint64, v int64) uint64 {
 	}
 	return h
 }
+
+// hashBytes folds b into h, as hashString folds the same text.
+func hashBytes(h uint64, b []byte) uint64 {
+	for _, c := range b {
+		h ^= uint64(c)
+		h *= hashPrime
+	}
+	h ^= 0xff
+	h *= hashPrime
+	return h
+}

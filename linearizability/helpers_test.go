@@ -2,6 +2,7 @@ package linearizability_test
 
 import (
 	lin "etcdsim/linearizability"
+	"etcdsim/mvcc/etcdapi"
 )
 
 // builder assembles histories for tests, numbering operations in order.
@@ -20,32 +21,44 @@ func (b *builder) unknown(client int, call lin.Time, in lin.Input) *builder {
 }
 
 func put(k, v string) lin.EtcdRequest {
-	return lin.EtcdRequest{Put: &lin.PutRequest{Key: k, Value: v}}
+	return lin.EtcdRequest{Put: &etcdapi.PutRequest{Key: []byte(k), Value: []byte(v)}}
 }
 
 func putOK(rev lin.Revision) lin.EtcdResponse {
-	return lin.EtcdResponse{Revision: rev, Put: &lin.PutResponse{}}
+	return lin.EtcdResponse{Revision: rev, Put: &etcdapi.PutResponse{}}
 }
 
 func get(k string) lin.EtcdRequest {
-	return lin.EtcdRequest{Range: &lin.RangeRequest{Key: k}}
+	return lin.EtcdRequest{Range: &etcdapi.RangeRequest{Key: []byte(k)}}
 }
 
-func got(rev lin.Revision, kvs ...lin.KeyValue) lin.EtcdResponse {
-	return lin.EtcdResponse{Revision: rev, Range: &lin.RangeResponse{KVs: kvs, Count: int64(len(kvs))}}
+// getRange reads [k, end); end "\x00" is every key from k on.
+func getRange(k, end string) lin.EtcdRequest {
+	return lin.EtcdRequest{Range: &etcdapi.RangeRequest{Key: []byte(k), RangeEnd: []byte(end)}}
 }
 
-func kv(k, v string, create, mod lin.Revision, ver int64) lin.KeyValue {
-	return lin.KeyValue{Key: k, Value: v, CreateRevision: create, ModRevision: mod, Version: ver}
+func got(rev lin.Revision, kvs ...*etcdapi.KeyValue) lin.EtcdResponse {
+	return lin.EtcdResponse{Revision: rev, Range: rangeResp(kvs...)}
+}
+
+func rangeResp(kvs ...*etcdapi.KeyValue) *etcdapi.RangeResponse {
+	return &etcdapi.RangeResponse{Kvs: kvs, Count: int64(len(kvs))}
+}
+
+func kv(k, v string, create, mod, ver int64) *etcdapi.KeyValue {
+	return &etcdapi.KeyValue{Key: []byte(k), Value: []byte(v), CreateRevision: create,
+		ModRevision: mod, Version: ver}
 }
 
 func del(k string) lin.EtcdRequest {
-	return lin.EtcdRequest{DeleteRange: &lin.DeleteRangeRequest{Key: k}}
+	return lin.EtcdRequest{DeleteRange: &etcdapi.DeleteRangeRequest{Key: []byte(k)}}
 }
 
 func deleted(rev lin.Revision, n int64) lin.EtcdResponse {
-	return lin.EtcdResponse{Revision: rev, DeleteRange: &lin.DeleteRangeResponse{Deleted: n}}
+	return lin.EtcdResponse{Revision: rev, DeleteRange: &etcdapi.DeleteRangeResponse{Deleted: n}}
 }
+
+func fail(err error) lin.EtcdResponse { return lin.EtcdResponse{Err: err} }
 
 func kvGet(k string) lin.KVInput    { return lin.KVInput{Kind: lin.KVGet, Key: k} }
 func kvPut(k, v string) lin.KVInput { return lin.KVInput{Kind: lin.KVPut, Key: k, Value: v} }

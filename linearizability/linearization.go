@@ -1,6 +1,10 @@
 package linearizability
 
-import "github.com/anishathalye/porcupine"
+import (
+	"github.com/anishathalye/porcupine"
+
+	"etcdsim/mvcc/etcdapi"
+)
 
 // step applies one porcupine operation to a model state.
 func step(m porcupine.Model, st any, op porcupine.Operation) (bool, any) {
@@ -12,19 +16,19 @@ func step(m porcupine.Model, st any, op porcupine.Operation) (bool, any) {
 // (whose place in the order is a guess) wrote it.
 type revisionWrite struct {
 	rev       Revision
-	events    []WatchEvent
+	events    []*etcdapi.Event
 	uncertain bool
 	// loose tells the keys some uncertain write may touch: their version,
 	// create revision and previous value depend on where it took effect,
 	// so only the type, value and mod revision of their events are
 	// checked.
-	loose func(key string) bool
+	loose func(key []byte) bool
 }
 
 // uncertainKeys returns a predicate for the keys an indeterminate write
 // whose revision is not pinned may touch, wherever the linearization put it.
-func uncertainKeys(part []porcupine.Operation) func(string) bool {
-	type span struct{ lo, end string }
+func uncertainKeys(part []porcupine.Operation) func([]byte) bool {
+	type span struct{ lo, end []byte }
 	var spans []span
 	all := false
 	for _, op := range part {
@@ -34,20 +38,20 @@ func uncertainKeys(part []porcupine.Operation) func(string) bool {
 			continue
 		}
 		all = all || req.LeaseRevoke != nil
-		ops := []TxnOp{{Put: req.Put, DeleteRange: req.DeleteRange}}
+		ops := []*etcdapi.RequestOp{{RequestPut: req.Put, RequestDeleteRange: req.DeleteRange}}
 		if req.Txn != nil {
 			ops = append(append(ops, req.Txn.Success...), req.Txn.Failure...)
 		}
 		for _, o := range ops {
-			if o.Put != nil {
-				spans = append(spans, span{o.Put.Key, ""})
+			if o.RequestPut != nil {
+				spans = append(spans, span{o.RequestPut.Key, nil})
 			}
-			if o.DeleteRange != nil {
-				spans = append(spans, span{o.DeleteRange.Key, o.DeleteRange.RangeEnd})
+			if o.RequestDeleteRange != nil {
+				spans = append(spans, span{o.RequestDeleteRange.Key, o.RequestDeleteRange.RangeEnd})
 			}
 		}
 	}
-	return func(key string) bool {
+	return func(key []byte) bool {
 		for _, s := range spans {
 			if inRange(key, s.lo, s.end) {
 				return true
@@ -83,16 +87,16 @@ func linearizedWrites(part []porcupine.Operation, order []int) []revisionWrite {
 
 // diffEvents lists the watch events that lead from st to next (one
 // revision apart), in key order.
-func diffEvents(st, next *etcdState) []WatchEvent {
-	var events []WatchEvent
+func diffEvents(st, next *etcdState) []*etcdapi.Event {
+	var events []*etcdapi.Event
 	for _, kc := range next.keys {
 		h := kc.head
-		if h.kv.ModRevision != next.rev {
+		if Revision(h.kv.ModRevision) != next.rev {
 			continue
 		}
-		ev := WatchEvent{Type: EventPut, KV: h.kv}
+		ev := &etcdapi.Event{Type: etcdapi.PUT, Kv: &h.kv}
 		if h.deleted {
-			ev.Type = EventDelete
+			ev.Type = etcdapi.DELETE
 		}
 		if prev := at(h.next, st.rev); prev != nil {
 			ev.PrevKv = prev

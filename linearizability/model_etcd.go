@@ -51,7 +51,7 @@ func (r *etcdRules) step(st *etcdState, input, output any) (bool, any) {
 			return false, st
 		}
 		exp, next := stepEtcd(st, req)
-		return exp.Err == RespOK && next.rev == got.Revision, next
+		return exp.Err == nil && next.rev == got.Revision, next
 	}
 	if st.ended {
 		_, next := stepEtcd(st, req)
@@ -79,7 +79,7 @@ func (r *etcdRules) step(st *etcdState, input, output any) (bool, any) {
 // st.rev; only a revoke may report either.
 func revisionFits(st *etcdState, req EtcdRequest, got *EtcdResponse) bool {
 	switch {
-	case got.Err != RespOK:
+	case got.Err != nil:
 		return true
 	case req.LeaseRevoke != nil:
 		return got.Revision == st.rev || got.Revision == st.rev+1
@@ -118,7 +118,7 @@ func highestSeenRevision(h History, ops []porcupine.Operation) Revision {
 	for _, op := range ops {
 		switch out := op.Output.(type) {
 		case EtcdResponse:
-			if out.Err == RespOK {
+			if out.Err == nil {
 				seen = max(seen, out.Revision)
 			}
 		case pinnedOutput:
@@ -127,9 +127,9 @@ func highestSeenRevision(h History, ops []porcupine.Operation) Revision {
 	}
 	for _, ws := range h.Watches {
 		for _, r := range ws.Responses {
-			seen = max(seen, r.Revision, r.CompactRevision)
-			for _, ev := range r.Events {
-				seen = max(seen, ev.KV.ModRevision)
+			seen = max(seen, Revision(r.Response.CompactRevision), headerRevision(r.Response))
+			for _, ev := range r.Response.Events {
+				seen = max(seen, Revision(ev.Kv.ModRevision))
 			}
 		}
 	}
@@ -150,7 +150,7 @@ func claimedRevisions(h History, ops []porcupine.Operation) map[Revision]bool {
 		op := &h.Ops[i]
 		req, ok1 := op.Input.(EtcdRequest)
 		resp, ok2 := op.Output.(EtcdResponse)
-		if op.Unknown || !ok1 || !ok2 || resp.Err != RespOK {
+		if op.Unknown || !ok1 || !ok2 || resp.Err != nil {
 			continue
 		}
 		if provesWrite(req, &resp) {
@@ -174,11 +174,11 @@ func provesWrite(req EtcdRequest, resp *EtcdResponse) bool {
 		ops = req.Txn.Success
 	}
 	for i, op := range ops {
-		if op.Put != nil {
+		if op.RequestPut != nil {
 			return true
 		}
-		if op.DeleteRange != nil && i < len(resp.Txn.Responses) {
-			d := resp.Txn.Responses[i].DeleteRange
+		if op.RequestDeleteRange != nil && i < len(resp.Txn.Responses) {
+			d := resp.Txn.Responses[i].ResponseDeleteRange
 			if d != nil && d.Deleted > 0 {
 				return true
 			}
@@ -210,7 +210,7 @@ func unreachableRevision(part []porcupine.Operation) int {
 	limit, found := revisionsMax(part), -1
 	for i, op := range part {
 		resp, ok := op.Output.(EtcdResponse)
-		if !ok || resp.Err != RespOK || resp.Revision <= limit {
+		if !ok || resp.Err != nil || resp.Revision <= limit {
 			continue
 		}
 		if found < 0 || op.Return < part[found].Return {

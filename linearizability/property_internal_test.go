@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"pgregory.net/rapid"
 
+	"etcdsim/mvcc/etcdapi"
 	"etcdsim/testdata/proptest"
 )
 
@@ -42,7 +43,7 @@ func TestCorruptedHistoriesAreNot(t *testing.T) {
 		}
 		i := known[rapid.IntRange(0, len(known)-1).Draw(t, "victim")]
 		resp := h.Ops[i].Output.(EtcdResponse)
-		if resp.Err != RespOK {
+		if resp.Err != nil {
 			t.Skip("victim failed")
 		}
 		resp.Revision += Revision(cfg.ops + 2) // more than all writes together
@@ -69,10 +70,10 @@ func TestPhantomReadsAreCaught(t *testing.T) {
 		}
 		for i, op := range eh.Ops {
 			resp, ok := op.Output.(EtcdResponse)
-			if ok && resp.Range != nil && len(resp.Range.KVs) > 0 {
-				kvs := append([]KeyValue(nil), resp.Range.KVs...)
-				kvs[0].Value = "phantom"
-				resp.Range = &RangeResponse{KVs: kvs, Count: resp.Range.Count}
+			if ok && resp.Range != nil && len(resp.Range.Kvs) > 0 {
+				resp.Range = withFirstKV(resp.Range, func(kv *etcdapi.KeyValue) {
+					kv.Value = []byte("phantom")
+				})
 				eh.Ops[i].Output = resp
 				corrupted = append(corrupted, eh)
 				break
@@ -103,12 +104,11 @@ func TestArbitraryResponsesNeverPanic(t *testing.T) {
 			case 0:
 				resp.Revision += Revision(rapid.IntRange(-3, 3).Draw(t, "delta"))
 			case 1:
-				resp = EtcdResponse{Err: ResponseError(rapid.IntRange(1, 4).Draw(t, "err"))}
+				e := modeledErrors[rapid.IntRange(0, len(modeledErrors)-1).Draw(t, "err")].err
+				resp = EtcdResponse{Err: e}
 			default:
-				if resp.Range != nil && len(resp.Range.KVs) > 0 {
-					kvs := append([]KeyValue(nil), resp.Range.KVs...)
-					kvs[0].ModRevision++
-					resp.Range = &RangeResponse{KVs: kvs, Count: resp.Range.Count}
+				if resp.Range != nil && len(resp.Range.Kvs) > 0 {
+					resp.Range = withFirstKV(resp.Range, func(kv *etcdapi.KeyValue) { kv.ModRevision++ })
 				}
 			}
 			h.Ops[i].Output = resp
@@ -116,8 +116,10 @@ func TestArbitraryResponsesNeverPanic(t *testing.T) {
 		if len(h.Watches) > 0 && len(h.Watches[0].Responses) > 1 {
 			rs := h.Watches[0].Responses
 			j := rapid.IntRange(0, len(rs)-2).Draw(t, "watchSwap")
-			if !rs[j].Progress && !rs[j+1].Progress {
-				rs[j].Events, rs[j+1].Events = rs[j+1].Events, rs[j].Events
+			a, b := rs[j].Response, rs[j+1].Response
+			if !a.IsProgressNotify() && !b.IsProgressNotify() {
+				rs[j].Response = &etcdapi.WatchResponse{Header: a.Header, Events: b.Events}
+				rs[j+1].Response = &etcdapi.WatchResponse{Header: b.Header, Events: a.Events}
 			}
 		}
 		res, err := Check(h, Options{Visualize: true})
@@ -155,6 +157,17 @@ func TestResultsAreDeterministic(t *testing.T) {
 			require.Equal(t, a.Explanation, b.Explanation)
 		}
 	})
+}
+
+// withFirstKV returns a copy of rr whose first key-value is a copy changed
+// by change: the original points into the model's immutable versions.
+func withFirstKV(rr *etcdapi.RangeResponse, change func(*etcdapi.KeyValue)) *etcdapi.RangeResponse {
+	c := *rr
+	c.Kvs = append([]*etcdapi.KeyValue(nil), rr.Kvs...)
+	first := *c.Kvs[0]
+	change(&first)
+	c.Kvs[0] = &first
+	return &c
 }
 
 // drawGenConfig draws a generator configuration with up to clientsMax

@@ -1,6 +1,10 @@
 package linearizability
 
-import "sort"
+import (
+	"sort"
+
+	"etcdsim/mvcc/etcdapi"
+)
 
 // revSpan is a span of revisions (lo, hi] in which a key was not written.
 type revSpan struct{ lo, hi Revision }
@@ -20,7 +24,7 @@ func newQuietSpans(h History) quietSpans {
 		op := &h.Ops[i]
 		req, ok1 := op.Input.(EtcdRequest)
 		resp, ok2 := op.Output.(EtcdResponse)
-		if op.Unknown || !ok1 || !ok2 || resp.Err != RespOK {
+		if op.Unknown || !ok1 || !ok2 || resp.Err != nil {
 			continue
 		}
 		switch {
@@ -32,8 +36,8 @@ func newQuietSpans(h History) quietSpans {
 				if resp.Txn.Succeeded {
 					ops = req.Txn.Success
 				}
-				if j < len(ops) && ops[j].Range != nil && r.Range != nil {
-					q.addRead(ops[j].Range, resp.Revision, r.Range)
+				if j < len(ops) && ops[j].RequestRange != nil && r.ResponseRange != nil {
+					q.addRead(ops[j].RequestRange, resp.Revision, r.ResponseRange)
 				}
 			}
 		}
@@ -50,21 +54,22 @@ func newQuietSpans(h History) quietSpans {
 }
 
 // addRead records what one read proves.
-func (q quietSpans) addRead(r *RangeRequest, header Revision, rr *RangeResponse) {
+func (q quietSpans) addRead(r *etcdapi.RangeRequest, header Revision, rr *etcdapi.RangeResponse) {
 	at := header
 	if r.Revision > 0 {
-		at = r.Revision
+		at = Revision(r.Revision)
 	}
-	for _, kv := range rr.KVs {
-		if kv.ModRevision < at {
-			q[kv.Key] = append(q[kv.Key], revSpan{lo: kv.ModRevision, hi: at})
+	for _, kv := range rr.Kvs {
+		if mod := Revision(kv.ModRevision); mod < at {
+			k := string(kv.Key)
+			q[k] = append(q[k], revSpan{lo: mod, hi: at})
 		}
 	}
 }
 
 // forbids reports whether a write to key at rev contradicts a read.
-func (q quietSpans) forbids(key string, rev Revision) bool {
-	for _, s := range q[key] {
+func (q quietSpans) forbids(key []byte, rev Revision) bool {
+	for _, s := range q[string(key)] {
 		if s.lo >= rev {
 			return false
 		}
@@ -82,7 +87,7 @@ func (q quietSpans) forbidsStep(st, next *etcdState) bool {
 		return false
 	}
 	for _, kc := range next.keys {
-		if kc.head.kv.ModRevision == next.rev && q.forbids(kc.key, next.rev) {
+		if Revision(kc.head.kv.ModRevision) == next.rev && q.forbids(kc.key, next.rev) {
 			return true
 		}
 	}

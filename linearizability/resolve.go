@@ -4,6 +4,8 @@ import (
 	"sort"
 
 	"github.com/anishathalye/porcupine"
+
+	"etcdsim/mvcc/etcdapi"
 )
 
 // pinnedOutput replaces the missing output of an indeterminate write whose
@@ -17,7 +19,7 @@ type pinnedOutput struct {
 // observation is a key-value seen in a determinate response, and when the
 // observer had it in hand.
 type observation struct {
-	kv KeyValue
+	kv *etcdapi.KeyValue
 	at Time
 }
 
@@ -41,7 +43,7 @@ func pinObservedWrites(h History, ops []porcupine.Operation) []porcupine.Operati
 	}
 	first := make(map[int]observation)
 	for _, ob := range observations(h) {
-		ws := writers[writtenKV{ob.kv.Key, ob.kv.Value}]
+		ws := writers[writtenKV{string(ob.kv.Key), string(ob.kv.Value)}]
 		if len(ws) != 1 || !ops[ws[0]].Metadata.(opMeta).unknown {
 			continue
 		}
@@ -60,7 +62,7 @@ func pinObservedWrites(h History, ops []porcupine.Operation) []porcupine.Operati
 		if int64(ob.at) < ops[i].Call {
 			continue // observed before it was called: leave it to the checker
 		}
-		ops[i].Output = pinnedOutput{Revision: ob.kv.ModRevision}
+		ops[i].Output = pinnedOutput{Revision: Revision(ob.kv.ModRevision)}
 		ops[i].Return = int64(ob.at)
 		meta := ops[i].Metadata.(opMeta)
 		meta.pinned = true
@@ -73,13 +75,13 @@ func pinObservedWrites(h History, ops []porcupine.Operation) []porcupine.Operati
 func putsOf(req EtcdRequest) []writtenKV {
 	var out []writtenKV
 	if req.Put != nil {
-		out = append(out, writtenKV{req.Put.Key, req.Put.Value})
+		out = append(out, writtenKV{string(req.Put.Key), string(req.Put.Value)})
 	}
 	if req.Txn != nil {
-		for _, ops := range [][]TxnOp{req.Txn.Success, req.Txn.Failure} {
+		for _, ops := range [...][]*etcdapi.RequestOp{req.Txn.Success, req.Txn.Failure} {
 			for _, op := range ops {
-				if op.Put != nil {
-					out = append(out, writtenKV{op.Put.Key, op.Put.Value})
+				if p := op.RequestPut; p != nil {
+					out = append(out, writtenKV{string(p.Key), string(p.Value)})
 				}
 			}
 		}
@@ -93,7 +95,7 @@ func putsOf(req EtcdRequest) []writtenKV {
 // into a verdict on the operations.
 func observations(h History) []observation {
 	var out []observation
-	add := func(at Time, kvs ...KeyValue) {
+	add := func(at Time, kvs ...*etcdapi.KeyValue) {
 		for _, kv := range kvs {
 			out = append(out, observation{kv: kv, at: at})
 		}
@@ -101,7 +103,7 @@ func observations(h History) []observation {
 	for i := range h.Ops {
 		op := &h.Ops[i]
 		resp, ok := op.Output.(EtcdResponse)
-		if op.Unknown || !ok || resp.Err != RespOK {
+		if op.Unknown || !ok || resp.Err != nil {
 			continue
 		}
 		addResponseKVs(op.Return, op.Input.(EtcdRequest), &resp, add)
@@ -111,9 +113,12 @@ func observations(h History) []observation {
 
 // addResponseKVs passes every key-value in resp to add, except those of
 // keys-only ranges, whose empty values would match the wrong writer.
-func addResponseKVs(at Time, req EtcdRequest, resp *EtcdResponse, add func(Time, ...KeyValue)) {
-	ops := []TxnOp{{Range: req.Range, Put: req.Put, DeleteRange: req.DeleteRange}}
-	results := []TxnOpResponse{{Range: resp.Range, Put: resp.Put, DeleteRange: resp.DeleteRange}}
+func addResponseKVs(at Time, req EtcdRequest, resp *EtcdResponse,
+	add func(Time, ...*etcdapi.KeyValue)) {
+	ops := []*etcdapi.RequestOp{{RequestRange: req.Range, RequestPut: req.Put,
+		RequestDeleteRange: req.DeleteRange}}
+	results := []*etcdapi.ResponseOp{{ResponseRange: resp.Range, ResponsePut: resp.Put,
+		ResponseDeleteRange: resp.DeleteRange}}
 	if req.Txn != nil && resp.Txn != nil {
 		ops = req.Txn.Failure
 		if resp.Txn.Succeeded {
@@ -124,12 +129,12 @@ func addResponseKVs(at Time, req EtcdRequest, resp *EtcdResponse, add func(Time,
 	for i := 0; i < len(ops) && i < len(results); i++ {
 		op, r := ops[i], results[i]
 		switch {
-		case op.Range != nil && r.Range != nil && !op.Range.KeysOnly:
-			add(at, r.Range.KVs...)
-		case op.Put != nil && r.Put != nil && r.Put.PrevKv != nil:
-			add(at, *r.Put.PrevKv)
-		case op.DeleteRange != nil && r.DeleteRange != nil:
-			add(at, r.DeleteRange.PrevKvs...)
+		case op.RequestRange != nil && r.ResponseRange != nil && !op.RequestRange.KeysOnly:
+			add(at, r.ResponseRange.Kvs...)
+		case op.RequestPut != nil && r.ResponsePut != nil && r.ResponsePut.PrevKv != nil:
+			add(at, r.ResponsePut.PrevKv)
+		case op.RequestDeleteRange != nil && r.ResponseDeleteRange != nil:
+			add(at, r.ResponseDeleteRange.PrevKvs...)
 		}
 	}
 }

@@ -1,62 +1,35 @@
 package linearizability
 
-import "fmt"
+import (
+	"fmt"
 
-// EventType is the kind of a watch event.
-type EventType uint8
-
-// Event types, as mvccpb.Event_EventType.
-const (
-	EventPut EventType = iota
-	EventDelete
+	"etcdsim/mvcc/etcdapi"
 )
 
-// String prints "put" or "delete".
-func (t EventType) String() string {
-	if t == EventDelete {
-		return "delete"
-	}
-	return "put"
-}
-
-// WatchEvent is one event as a watcher received it. A delete's KV carries
-// the key and the deleting revision as ModRevision.
-type WatchEvent struct {
-	Type   EventType
-	KV     KeyValue
-	PrevKv *KeyValue
-	// IsCreate is what the client library reported (etcd's
-	// Event.IsCreate); it must be true exactly for a put of version 1.
-	IsCreate bool
-}
-
-// WatchResponse is one message of a watch stream.
-type WatchResponse struct {
-	Time Time
-	// Revision is the header revision; for a progress notification it
-	// vouches that every event up to it was delivered.
-	Revision Revision
-	Events   []WatchEvent
-	Progress bool
-	// CompactRevision > 0 tells the watcher its start revision was
-	// compacted; the stream ends.
-	CompactRevision Revision
-}
-
-// WatchStream is one logical watcher over [Key, RangeEnd): the responses
-// of its first stream and of every stream resumed after a disconnect, in
-// the order the client received them.
+// WatchStream is one logical watcher: the create request of its first
+// stream, and the responses of that stream and of every stream resumed
+// after a disconnect, in the order the client received them.
 type WatchStream struct {
-	Client        ClientID
-	Key, RangeEnd string
+	Client ClientID
+	// Request is the first stream's create request. Its Key, RangeEnd,
+	// StartRevision (0: unknown, events are checked from the first
+	// delivered one), Filters and PrevKv are read.
+	Request *etcdapi.WatchCreateRequest
 	// Created is when the first stream was opened.
-	Created Time
-	// StartRev is the first revision asked for (0: unknown, events are
-	// checked from the first delivered one).
-	StartRev        Revision
-	PrevKv          bool
-	NoPut, NoDelete bool
-	Responses       []WatchResponse
+	Created   Time
+	Responses []WatchDelivery
+}
+
+// WatchDelivery is one response of a watch stream and when the client
+// received it. A response with events is checked against the linearized
+// writes; a progress notification (Response.IsProgressNotify) vouches
+// that every event up to its header revision was delivered; a response
+// with CompactRevision set tells the watcher its start revision was
+// compacted, and ends the stream. Other responses without events (created,
+// canceled) are skipped.
+type WatchDelivery struct {
+	Time     Time
+	Response *etcdapi.WatchResponse
 }
 
 // WatchViolation is a broken watch guarantee.
@@ -77,44 +50,85 @@ func (v WatchViolation) String() string {
 
 // valid checks a stream's own structure.
 func (ws *WatchStream) valid() error {
-	if ws.Key == "" {
-		return fmt.Errorf("%w: empty key", ErrBadWatch)
+	if ws.Request == nil || len(ws.Request.Key) == 0 {
+		return fmt.Errorf("%w: no create request, or an empty key", ErrBadWatch)
 	}
-	for i, r := range ws.Responses {
-		if i > 0 && r.Time < ws.Responses[i-1].Time {
+	for _, f := range ws.Request.Filters {
+		if f != etcdapi.WatchCreateRequest_NOPUT && f != etcdapi.WatchCreateRequest_NODELETE {
+			return fmt.Errorf("%w: filter %d", ErrBadWatch, f)
+		}
+	}
+	for i, d := range ws.Responses {
+		if d.Response == nil {
+			return fmt.Errorf("%w: response %d is nil", ErrBadWatch, i)
+		}
+		if i > 0 && d.Time < ws.Responses[i-1].Time {
 			return fmt.Errorf("%w: response %d received before response %d", ErrBadWatch, i, i-1)
 		}
-		if r.Progress && len(r.Events) > 0 {
-			return fmt.Errorf("%w: progress notification %d carries events", ErrBadWatch, i)
+		for _, ev := range d.Response.Events {
+			if ev == nil || ev.Kv == nil {
+				return fmt.Errorf("%w: response %d has an event without a key-value", ErrBadWatch, i)
+			}
+			if ev.Type != etcdapi.PUT && ev.Type != etcdapi.DELETE {
+				return fmt.Errorf("%w: response %d has an event of type %d", ErrBadWatch, i, ev.Type)
+			}
 		}
 	}
 	return nil
 }
 
+// filters reports whether the watcher's request drops puts and deletes.
+func (ws *WatchStream) filters() (noPut, noDelete bool) {
+	for _, f := range ws.Request.Filters {
+		noPut = noPut || f == etcdapi.WatchCreateRequest_NOPUT
+		noDelete = noDelete || f == etcdapi.WatchCreateRequest_NODELETE
+	}
+	return noPut, noDelete
+}
+
 // wants reports whether the watcher should receive ev.
-func (ws *WatchStream) wants(ev WatchEvent) bool {
-	if !inRange(ev.KV.Key, ws.Key, ws.RangeEnd) {
+func (ws *WatchStream) wants(ev *etcdapi.Event) bool {
+	if !inRange(ev.Kv.Key, ws.Request.Key, ws.Request.RangeEnd) {
 		return false
 	}
-	if ev.Type == EventPut {
-		return !ws.NoPut
+	noPut, noDelete := ws.filters()
+	if ev.Type == etcdapi.PUT {
+		return !noPut
 	}
-	return !ws.NoDelete
+	return !noDelete
 }
 
 // expectedFor lists the events of w the watcher should get, in key order.
-func (ws *WatchStream) expectedFor(w revisionWrite) []WatchEvent {
-	var evs []WatchEvent
+func (ws *WatchStream) expectedFor(w revisionWrite) []*etcdapi.Event {
+	var evs []*etcdapi.Event
 	for _, ev := range w.events {
-		if ws.wants(ev) {
-			if !ws.PrevKv {
-				ev.PrevKv = nil
-			}
-			ev.IsCreate = ev.Type == EventPut && ev.KV.Version == 1
-			evs = append(evs, ev)
+		if !ws.wants(ev) {
+			continue
 		}
+		if !ws.Request.PrevKv && ev.PrevKv != nil {
+			c := *ev
+			c.PrevKv = nil
+			ev = &c
+		}
+		evs = append(evs, ev)
 	}
 	return evs
+}
+
+// headerRevision returns a response's header revision, 0 if it has none.
+func headerRevision(r *etcdapi.WatchResponse) Revision {
+	if r.Header == nil {
+		return 0
+	}
+	return Revision(r.Header.Revision)
+}
+
+// eventTypeName names an event type in reports.
+func eventTypeName(t etcdapi.Event_EventType) string {
+	if t == etcdapi.DELETE {
+		return "delete"
+	}
+	return "put"
 }
 
 // checkWatches checks every stream against the linearized writes.
@@ -156,30 +170,31 @@ func (wc *watchChecker) report(rev Revision, kind, format string, args ...any) {
 
 func (wc *watchChecker) run() {
 	wc.seen = make(map[string]bool)
-	start := wc.ws.StartRev
+	start := Revision(wc.ws.Request.StartRevision)
 	if start == 0 && len(wc.ws.Responses) > 0 {
 		start = firstEventRev(wc.ws.Responses)
 	}
 	for wc.next < len(wc.writes) && wc.writes[wc.next].rev < start {
 		wc.next++
 	}
-	for _, r := range wc.ws.Responses {
+	for _, d := range wc.ws.Responses {
+		r := d.Response
 		switch {
 		case r.CompactRevision > 0:
 			wc.checkCompacted(r)
 			return
-		case r.Progress:
-			wc.skipTo(r.Revision, "progress-ahead")
+		case r.IsProgressNotify():
+			wc.skipTo(headerRevision(r), "progress-ahead")
 		default:
 			wc.checkResponse(r)
 		}
 	}
 }
 
-func firstEventRev(rs []WatchResponse) Revision {
-	for _, r := range rs {
-		if len(r.Events) > 0 {
-			return r.Events[0].KV.ModRevision
+func firstEventRev(ds []WatchDelivery) Revision {
+	for _, d := range ds {
+		if evs := d.Response.Events; len(evs) > 0 {
+			return Revision(evs[0].Kv.ModRevision)
 		}
 	}
 	return 0
@@ -201,16 +216,17 @@ func (wc *watchChecker) skipTo(rev Revision, kind string) {
 }
 
 // checkResponse checks one response's events, revision by revision.
-func (wc *watchChecker) checkResponse(r WatchResponse) {
+func (wc *watchChecker) checkResponse(r *etcdapi.WatchResponse) {
 	evs := r.Events
-	if n := len(evs); n > 0 && r.Revision > 0 && r.Revision < evs[n-1].KV.ModRevision {
-		wc.report(r.Revision, "header-behind", "response header %v precedes its event at %v",
-			r.Revision, evs[n-1].KV.ModRevision)
+	header := headerRevision(r)
+	if n := len(evs); n > 0 && header > 0 && header < Revision(evs[n-1].Kv.ModRevision) {
+		wc.report(header, "header-behind", "response header %v precedes its event at %v",
+			header, Revision(evs[n-1].Kv.ModRevision))
 	}
 	for len(evs) > 0 {
-		rev := evs[0].KV.ModRevision
+		rev := Revision(evs[0].Kv.ModRevision)
 		n := 1
-		for n < len(evs) && evs[n].KV.ModRevision == rev {
+		for n < len(evs) && Revision(evs[n].Kv.ModRevision) == rev {
 			n++
 		}
 		wc.checkRevision(rev, evs[:n])
@@ -219,7 +235,7 @@ func (wc *watchChecker) checkResponse(r WatchResponse) {
 }
 
 // checkRevision checks the events of one revision delivered together.
-func (wc *watchChecker) checkRevision(rev Revision, got []WatchEvent) {
+func (wc *watchChecker) checkRevision(rev Revision, got []*etcdapi.Event) {
 	if rev < wc.lastRev {
 		wc.report(rev, "out-of-order", "%v delivered after %v", rev, wc.lastRev)
 		return
@@ -228,13 +244,14 @@ func (wc *watchChecker) checkRevision(rev Revision, got []WatchEvent) {
 		wc.report(rev, "split-revision", "events of %v delivered in two responses", rev)
 	}
 	for _, ev := range got {
-		id := fmt.Sprintf("%d/%s", ev.KV.ModRevision, ev.KV.Key)
+		id := fmt.Sprintf("%d/%s", ev.Kv.ModRevision, ev.Kv.Key)
 		if wc.seen[id] {
-			wc.report(rev, "duplicate-event", "%q at %v delivered twice", ev.KV.Key, rev)
+			wc.report(rev, "duplicate-event", "%q at %v delivered twice", ev.Kv.Key, rev)
 		}
 		wc.seen[id] = true
 		if !wc.ws.wants(ev) {
-			wc.report(rev, "unwanted-event", "%v of %q is outside the watch", ev.Type, ev.KV.Key)
+			wc.report(rev, "unwanted-event", "%s of %q is outside the watch",
+				eventTypeName(ev.Type), ev.Kv.Key)
 		}
 	}
 	wc.skipTo(rev-1, "missing-event")

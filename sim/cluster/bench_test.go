@@ -4,13 +4,14 @@ import (
 	"testing"
 	"time"
 
-	"etcdsim/linearizability"
+	"etcdsim/mvcc"
+	"etcdsim/mvcc/etcdapi"
 	"etcdsim/sim"
 	"etcdsim/sim/cluster"
 )
 
 // put is the write every benchmark proposal carries: 16 bytes of value.
-var put = linearizability.KVInput{Kind: linearizability.KVPut, Key: "bench", Value: "0123456789abcdef"}
+var put = &mvcc.Request{Put: &etcdapi.PutRequest{Key: []byte("bench"), Value: []byte("0123456789abcdef")}}
 
 // benchCluster builds a cluster without clients on 1ms links (no jitter)
 // and waits for a leader.

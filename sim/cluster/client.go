@@ -1,245 +1,201 @@
 package cluster
 
 import (
-	"fmt"
+	"errors"
 	"time"
 
-	"etcdsim/linearizability"
+	"etcdsim/mvcc"
+	"etcdsim/mvcc/etcdapi"
 	"etcdsim/sim"
 )
 
-// Client timer tags.
-const (
-	tagNextOp  = 1
-	tagTimeout = 2
-)
-
-// retriesMax bounds how often a client re-sends one operation after
-// definite refusals (no leader) before it gives the operation up.
-const retriesMax = 5
-
-// client issues operations one at a time and records them in the
-// cluster's history. It lives in the world as a node of its own, so its
-// messages cross the same network as the members'.
-type client struct {
-	c   *Cluster
+// Client is a client of the cluster shaped like etcd's clientv3: it sends
+// each call to one of its endpoints, fails over to another, retries with
+// backoff where clientv3 would, and gives up at a deadline in virtual time.
+// It lives inside a node of the world (the workload's), which passes it
+// the messages and timers that are its own (Receive, Fire); calls finish
+// through callbacks, since nothing in a world blocks.
+//
+// One call is in flight at a time, as on one goroutine of a clientv3 user.
+//
+// Retries: a refusal with code Unavailable (no leader, the member is
+// stopping or starting) says the request never reached the log, so the
+// call is sent again, to the hinted leader or the next endpoint, after a
+// backoff; any other refusal (invalid argument, request too large) is
+// final. A call that reaches its deadline ends with ErrDeadlineExceeded:
+// its fate is unknown and it is never resent, as clientv3 never repeats a
+// mutation whose outcome it does not know.
+type Client struct {
 	p   *sim.Proc
 	r   *sim.Rand
-	seq uint64
-	// process is the history's client id. After an indeterminate operation
-	// the client continues as a new process (Jepsen's rule), since the old
-	// one may still have an operation in flight.
-	process linearizability.ClientID
-	cur     *inflight
-	// leader is where the client sends next: the last hinted leader.
-	leader sim.NodeID
-	// seen is the last value this client read per key; its cas operations
-	// expect it, so that many of them succeed.
-	seen map[string]string
+	cfg ClientConfig
+	// endpoints are the members the client may call.
+	endpoints []sim.NodeID
+	// pinned is the endpoint calls go to first: the last one that
+	// answered, or a leader hint.
+	pinned sim.NodeID
+	seq    uint64
+	cur    *call
 }
 
-// inflight is the operation a client waits on.
-type inflight struct {
+// ClientConfig shapes a Client's timing, as clientv3.Config does.
+type ClientConfig struct {
+	// Timeout is each call's deadline (a context.WithTimeout around it).
+	Timeout time.Duration
+	// Backoff is the wait before a retry (clientv3's 25ms default, with
+	// 10% jitter).
+	Backoff time.Duration
+	// RetriesMax bounds the retries of one call.
+	RetriesMax int
+}
+
+// DefaultClientConfig is clientv3's retry policy with a 1 s deadline.
+func DefaultClientConfig() ClientConfig {
+	return ClientConfig{Timeout: time.Second, Backoff: 25 * time.Millisecond, RetriesMax: 5}
+}
+
+// ErrDeadlineExceeded ends a call that got no answer in time: it may or may
+// not have taken effect (clientv3 returns context.DeadlineExceeded).
+var ErrDeadlineExceeded = errors.New("cluster: context deadline exceeded")
+
+// Timer tags of a client; the node that owns it uses tags below tagClient.
+const (
+	tagClient        = 1 << 32
+	tagClientTimeout = tagClient + iota
+	tagClientRetry
+)
+
+// call is the request a client waits on.
+type call struct {
 	req     request
-	call    sim.Time
+	done    func(*mvcc.Response, error)
 	timer   sim.TimerID
+	// retry is the backoff timer before a resend, if one is set.
+	retry   sim.TimerID
 	retries int
+	// lastErr is the last refusal, returned if retries run out.
+	lastErr *etcdapi.Error
 }
 
-func (cl *client) Start() {
-	cl.process = cl.c.newProcess()
-	cl.scheduleNext()
+// NewClient returns a client living in the node p, calling endpoints.
+func NewClient(p *sim.Proc, cfg ClientConfig, endpoints []sim.NodeID) *Client {
+	return &Client{p: p, r: p.Rand("client"), cfg: cfg, endpoints: endpoints}
 }
 
-func (cl *client) scheduleNext() {
-	if cl.c.stopClients {
-		return
-	}
-	think := time.Duration(cl.r.Int64N(int64(cl.c.cfg.Workload.Think) + 1))
-	if _, err := cl.p.SetTimer(think, tagNextOp); err != nil {
-		cl.p.Logf("client timer: %v", err)
-	}
-}
+// Busy reports whether a call is in flight.
+func (cl *Client) Busy() bool { return cl.cur != nil }
 
-func (cl *client) Fire(tag uint64) {
-	switch tag {
-	case tagNextOp:
-		cl.begin()
-	case tagTimeout:
-		cl.timeout()
-	}
-}
-
-// begin draws the next operation and sends it.
-func (cl *client) begin() {
-	if cl.cur != nil || cl.c.stopClients {
-		return
+// Do sends one KV or lease request; done gets the response (whose Err may
+// hold the request's own failure, such as ErrCompacted), a final refusal
+// (an *etcdapi.Error: the request did not take effect), or
+// ErrDeadlineExceeded.
+// BEFORE: !Busy().
+func (cl *Client) Do(req *mvcc.Request, done func(*mvcc.Response, error)) {
+	if cl.cur != nil {
+		failf("client %s: a call while one is in flight", cl.p.ID())
 	}
 	cl.seq++
-	op := cl.c.cfg.Workload.draw(cl.r, cl.p.ID(), cl.seq)
-	if op.Kind == linearizability.KVCAS {
-		op.Expected = cl.seen[op.Key]
+	cl.cur = &call{req: request{seq: cl.seq, kv: req}, done: done}
+	t, err := cl.p.SetTimer(cl.cfg.Timeout, tagClientTimeout)
+	if err != nil {
+		failf("client timer: %v", err)
 	}
-	cl.cur = &inflight{
-		req:  request{seq: cl.seq, op: op, serializable: op.Kind == linearizability.KVGet && cl.r.Chance(cl.c.serializable)},
-		call: cl.c.w.Now(),
-	}
+	cl.cur.timer = t
 	cl.send()
 }
 
-// send (re)sends the current operation to the believed leader, or to a
-// random member when none is known.
-func (cl *client) send() {
-	target := cl.leader
+// send sends the current call to the pinned endpoint, or a random one.
+func (cl *Client) send() {
+	target := cl.pinned
 	if target == 0 {
-		ids := cl.c.memberIDs
-		target = ids[cl.r.IntN(len(ids))]
+		target = cl.endpoints[cl.r.IntN(len(cl.endpoints))]
 	}
 	cl.cur.req.attempt++
 	req := cl.cur.req
-	if err := cl.p.Send(target, &req, 32+len(req.op.Key)+len(req.op.Value)); err != nil {
+	if err := cl.p.Send(target, &req, requestSize(req.kv)); err != nil {
 		cl.p.Logf("client send: %v", err)
 	}
-	if cl.cur.timer.Valid() {
-		cl.p.CancelTimer(cl.cur.timer)
-	}
-	t, err := cl.p.SetTimer(cl.c.cfg.ClientTimeout, tagTimeout)
-	if err != nil {
-		cl.p.Logf("client timer: %v", err)
-	}
-	cl.cur.timer = t
 }
 
-func (cl *client) Receive(from sim.NodeID, msg any) {
+// requestSize approximates a request's bytes on the wire.
+func requestSize(r *mvcc.Request) int {
+	n := 32
+	if r.Put != nil {
+		n += len(r.Put.Key) + len(r.Put.Value)
+	}
+	return n
+}
+
+// Receive takes a member's response; it returns false for a message that
+// is not the client's.
+func (cl *Client) Receive(from sim.NodeID, msg any) bool {
 	resp, ok := msg.(*response)
-	if !ok || cl.cur == nil || resp.seq != cl.cur.req.seq {
-		return // a late or duplicated answer to an operation already done
+	if !ok {
+		return false
+	}
+	if cl.cur == nil || resp.seq != cl.cur.req.seq {
+		return true // a late or duplicated answer to a call already done
 	}
 	if resp.err != nil {
 		// Only a refusal of the latest attempt counts: every earlier
-		// attempt was refused too (a client resends only then), so the
-		// operation has not reached the log.
+		// attempt was refused too (a client resends only then).
 		if resp.attempt == cl.cur.req.attempt {
 			cl.refused(from, resp)
 		}
-		return
+		return true
 	}
-	cl.leader = from
-	cl.p.CancelTimer(cl.cur.timer)
-	if op := cl.cur.req.op; op.Kind == linearizability.KVGet {
-		cl.seen[op.Key] = resp.out.Value
-	}
-	cl.c.record(linearizability.Operation{Client: cl.process, Call: lt(cl.cur.call),
-		Return: lt(cl.c.w.Now()), Input: cl.cur.req.op, Output: resp.out})
-	cl.cur = nil
-	cl.scheduleNext()
+	cl.pinned = from
+	cl.finish(resp.resp, nil)
+	return true
 }
 
-// refused handles a definite refusal of the latest attempt: that attempt
-// did not happen, so the operation may be sent again (with the same seq)
-// to the hinted leader.
-func (cl *client) refused(from sim.NodeID, resp *response) {
-	cl.leader = resp.leader
-	if cl.leader == from {
-		cl.leader = 0 // it refused although it leads: try elsewhere
+// refused handles a definite refusal of the latest attempt.
+func (cl *Client) refused(from sim.NodeID, resp *response) {
+	cl.cur.lastErr = resp.err
+	if resp.err.Code != etcdapi.CodeUnavailable || cl.cur.retries == cl.cfg.RetriesMax {
+		cl.finish(nil, resp.err)
+		return
 	}
 	cl.cur.retries++
-	switch {
-	case resp.err == errTooLarge:
-		// Every copy of every attempt is as large: none can take effect.
-		cl.giveUp(false)
-	case cl.cur.retries > retriesMax:
-		// A refusal answers one attempt. A copy of an earlier one that the
-		// network duplicated or delayed may still reach a leader and apply,
-		// so a write given up is indeterminate, as after a timeout.
-		cl.giveUp(true)
-	default:
-		cl.send()
+	cl.pinned = resp.leader
+	if cl.pinned == from {
+		cl.pinned = 0 // it refused although it leads: try elsewhere
 	}
-}
-
-// giveUp ends the current operation without an answer. With mayApply set,
-// a write is recorded as indeterminate and the client goes on as a new
-// process (Jepsen's rule: the old one may still have it in flight). A
-// read changes nothing and is left out.
-func (cl *client) giveUp(mayApply bool) {
-	cl.p.CancelTimer(cl.cur.timer)
-	if mayApply && cl.cur.req.op.Kind != linearizability.KVGet {
-		cl.c.record(linearizability.Operation{Client: cl.process, Call: lt(cl.cur.call),
-			Unknown: true, Input: cl.cur.req.op})
-		cl.process = cl.c.newProcess()
+	jitter := time.Duration(cl.r.Int64N(int64(cl.cfg.Backoff)/10 + 1))
+	t, err := cl.p.SetTimer(cl.cfg.Backoff+jitter, tagClientRetry)
+	if err != nil {
+		failf("client timer: %v", err)
 	}
-	cl.cur = nil
-	cl.scheduleNext()
+	cl.cur.retry = t
 }
 
-// timeout gives up on the current operation: a write may still take
-// effect and is recorded as indeterminate.
-func (cl *client) timeout() {
-	if cl.cur == nil {
-		return
-	}
-	cl.p.Logf("timeout on %v after %v", cl.cur.req.op, cl.c.cfg.ClientTimeout)
-	cl.leader = 0
-	cl.giveUp(true)
-}
-
-func lt(t sim.Time) linearizability.Time { return linearizability.Time(t) }
-
-// Workload shapes the operations clients draw.
-type Workload struct {
-	// Keys is how many distinct keys the clients share.
-	Keys int
-	// Percentages of each kind; the rest are gets.
-	PutPct, CASPct, AppendPct, DeletePct int
-	// SerializablePct of gets are served locally (possibly stale).
-	SerializablePct int
-	// Think is the longest pause between a client's operations.
-	Think time.Duration
-}
-
-// DefaultWorkload mixes reads and writes over three keys: few keys make
-// clients collide, which is where anomalies show.
-func DefaultWorkload() Workload {
-	return Workload{Keys: 3, PutPct: 30, CASPct: 10, AppendPct: 10, DeletePct: 5,
-		Think: 20 * time.Millisecond}
-}
-
-func (wl Workload) valid() error {
-	if wl.Keys <= 0 {
-		return fmt.Errorf("workload: keys %d must be positive", wl.Keys)
-	}
-	sum := wl.PutPct + wl.CASPct + wl.AppendPct + wl.DeletePct
-	for _, p := range []int{wl.PutPct, wl.CASPct, wl.AppendPct, wl.DeletePct, wl.SerializablePct} {
-		if p < 0 || p > 100 {
-			return fmt.Errorf("workload: percentage %d outside [0,100]", p)
+// Fire runs the client's timers; it returns false for a tag not its own.
+func (cl *Client) Fire(tag uint64) bool {
+	switch tag {
+	case tagClientTimeout:
+		if cl.cur != nil {
+			cl.p.Logf("deadline exceeded on call %d", cl.cur.req.seq)
+			cl.pinned = 0
+			cl.finish(nil, ErrDeadlineExceeded)
 		}
+	case tagClientRetry:
+		if cl.cur != nil {
+			cl.cur.retry = sim.TimerID{}
+			cl.send()
+		}
+	default:
+		return false
 	}
-	if sum > 100 {
-		return fmt.Errorf("workload: write percentages add up to %d > 100", sum)
-	}
-	if wl.Think < 0 {
-		return fmt.Errorf("workload: negative think time %v", wl.Think)
-	}
-	return nil
+	return true
 }
 
-// draw returns one operation. Written values are unique (client and seq),
-// so a read tells exactly which write it saw.
-func (wl Workload) draw(r *sim.Rand, client sim.NodeID, seq uint64) linearizability.KVInput {
-	key := fmt.Sprintf("k%d", r.IntN(wl.Keys))
-	value := fmt.Sprintf("%d.%d", uint64(client), seq)
-	roll := r.IntN(100)
-	switch {
-	case roll < wl.PutPct:
-		return linearizability.KVInput{Kind: linearizability.KVPut, Key: key, Value: value}
-	case roll < wl.PutPct+wl.CASPct:
-		// The client fills Expected from what it last read.
-		return linearizability.KVInput{Kind: linearizability.KVCAS, Key: key, Value: value}
-	case roll < wl.PutPct+wl.CASPct+wl.AppendPct:
-		return linearizability.KVInput{Kind: linearizability.KVAppend, Key: key, Value: "," + value}
-	case roll < wl.PutPct+wl.CASPct+wl.AppendPct+wl.DeletePct:
-		return linearizability.KVInput{Kind: linearizability.KVDelete, Key: key}
+// finish ends the current call and runs its callback.
+func (cl *Client) finish(resp *mvcc.Response, err error) {
+	c := cl.cur
+	cl.cur = nil
+	cl.p.CancelTimer(c.timer)
+	if c.retry.Valid() {
+		cl.p.CancelTimer(c.retry)
 	}
-	return linearizability.KVInput{Kind: linearizability.KVGet, Key: key}
+	c.done(resp, err)
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"etcdsim/linearizability"
+	"etcdsim/mvcc"
 	"etcdsim/raftimpl"
 	"etcdsim/sim"
 )
@@ -33,10 +34,12 @@ type Config struct {
 	// SnapshotEvery is how many applied entries separate snapshots (0:
 	// never); SnapshotCatchUp entries stay in the log behind one.
 	SnapshotEvery, SnapshotCatchUp uint64
+	// Store configures each member's mvcc store (its limits).
+	Store mvcc.Config
 	// Clients is how many clients run the workload (ids 101...).
-	Clients       int
-	ClientTimeout time.Duration
-	Workload      Workload
+	Clients  int
+	Client   ClientConfig
+	Workload Workload
 }
 
 // DefaultConfig is a 3-member cluster with etcd's timing (100ms ticks, 1s
@@ -45,7 +48,7 @@ func DefaultConfig() Config {
 	return Config{
 		Members: 3, TickInterval: 100 * time.Millisecond, ElectionTicks: 10, HeartbeatTicks: 1,
 		PreVote: true, CheckQuorum: true, SnapshotEvery: 200, SnapshotCatchUp: 50,
-		Clients: 5, ClientTimeout: time.Second, Workload: DefaultWorkload(),
+		Clients: 5, Client: DefaultClientConfig(), Workload: DefaultWorkload(),
 	}
 }
 
@@ -58,13 +61,19 @@ func (cfg Config) Validate() error {
 		return fmt.Errorf("cluster: tick interval %v must be positive", cfg.TickInterval)
 	case cfg.Clients < 0 || cfg.Clients > 1000:
 		return fmt.Errorf("cluster: clients %d outside [0,1000]", cfg.Clients)
-	case cfg.Clients > 0 && cfg.ClientTimeout <= 0:
-		return fmt.Errorf("cluster: client timeout %v must be positive", cfg.ClientTimeout)
+	case cfg.Clients > 0 && cfg.Client.Timeout <= 0:
+		return fmt.Errorf("cluster: client timeout %v must be positive", cfg.Client.Timeout)
+	case cfg.Client.Backoff < 0 || cfg.Client.RetriesMax < 0:
+		return fmt.Errorf("cluster: client backoff %v and retries %d must not be negative",
+			cfg.Client.Backoff, cfg.Client.RetriesMax)
 	case cfg.ReadOnly != raftimpl.ReadOnlySafe && !cfg.CheckQuorum:
 		// A leader holds its lease only while CheckQuorum tracks its quorum.
 		return fmt.Errorf("cluster: lease reads need CheckQuorum")
 	}
 	if err := cfg.Workload.valid(); err != nil {
+		return fmt.Errorf("cluster: %w", err)
+	}
+	if err := cfg.Store.Validate(); err != nil {
 		return fmt.Errorf("cluster: %w", err)
 	}
 	return nil
@@ -91,9 +100,7 @@ type Cluster struct {
 	violation error
 	history   linearizability.History
 	processes int
-	// serializable is the workload's share of serializable reads.
-	serializable sim.Prob
-	stopClients  bool
+	stopClients bool
 	// applied counts entries applied by all members, for benchmarks.
 	applied uint64
 	// envelopes recycles the envelopes Raft messages travel in.
@@ -107,11 +114,6 @@ func New(w *sim.World, cfg Config) (*Cluster, error) {
 		return nil, err
 	}
 	c := &Cluster{w: w, cfg: cfg, members: make([]*member, cfg.Members), checker: raftimpl.NewChecker()}
-	p, err := sim.ProbOf(float64(cfg.Workload.SerializablePct) / 100)
-	if err != nil {
-		return nil, fmt.Errorf("cluster: serializable share: %w", err)
-	}
-	c.serializable = p
 	for i := 1; i <= cfg.Members; i++ {
 		c.memberIDs = append(c.memberIDs, sim.NodeID(i))
 	}
@@ -126,7 +128,7 @@ func New(w *sim.World, cfg Config) (*Cluster, error) {
 	}
 	for i := 1; i <= cfg.Clients; i++ {
 		if err := w.AddNode(sim.NodeID(clientIDBase+i), func(p *sim.Proc) sim.Node {
-			return &client{c: c, p: p, r: p.Rand("workload"), seen: map[string]string{}}
+			return newWorker(c, p)
 		}); err != nil {
 			return nil, err
 		}
@@ -278,11 +280,10 @@ func (c *Cluster) Status(id sim.NodeID) (raftimpl.Status, bool) {
 // Applied returns how many entries members have applied in total.
 func (c *Cluster) Applied() uint64 { return c.applied }
 
-// Command encodes a client's write as a log entry, as members propose it;
-// benchmarks use it to feed ProposeBatch.
-func Command(client, seq uint64, op linearizability.KVInput) []byte {
-	c := command{client: client, seq: seq, op: op}
-	return c.marshal()
+// Command encodes a client's request as a log entry, as members propose
+// it; benchmarks use it to feed ProposeBatch.
+func Command(client, seq uint64, req *mvcc.Request) []byte {
+	return appendCommand(nil, command{client: client, seq: seq, payload: mvcc.AppendRequest(nil, req)})
 }
 
 // ProposeBatch proposes data on member id as a local client would, without

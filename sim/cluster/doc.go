@@ -1,8 +1,9 @@
-// Package cluster runs a Raft cluster inside a sim.World: each member is a
-// raftimpl node with its WAL on the member's simulated disk and a key-value
-// state machine; clients issue operations over the simulated network and
-// record a history that porcupine checks; an observer checks Raft's safety
-// properties after every event.
+// Package cluster runs an etcd cluster inside a sim.World: each member is a
+// raftimpl node with its WAL on the member's simulated disk and an mvcc
+// store as its state machine; clients shaped like clientv3 send etcd's
+// requests (package mvcc/etcdapi) over the simulated network and record a
+// history that the etcd model of package linearizability checks; an
+// observer checks Raft's safety properties after every event.
 //
 // # Model
 //
@@ -10,26 +11,42 @@
 // own clock, steps the messages it receives, and drains each Ready in the
 // order raftimpl prescribes: write entries and hard state to the WAL (and
 // sync when Ready.MustSync), send, apply committed entries, answer clients,
-// Advance. Every SnapshotEvery applied entries it snapshots the state
-// machine and compacts the log and the WAL behind it. A crash loses all of
-// this but the synced WAL; a restart replays it.
+// Advance. Committed entries reach the store through the sessions, which
+// drop a command applied before (statemachine.go), and the store applies
+// each index once (its consistent index). Every SnapshotEvery applied
+// entries the member snapshots the store (mvcc's framed, checksummed
+// format, behind the session table) and compacts the log and the WAL
+// behind it; a lagging member is sent that snapshot and restores its
+// store from it. A crash loses all of this but the synced WAL; a restart
+// restores the latest snapshot and replays the log after it.
 //
-// A client sends one operation at a time to the member it believes leads,
-// follows leader hints on refusal, and gives up after ClientTimeout: a
-// write it gave up on is recorded as indeterminate (it may still commit),
-// and the client continues as a new history process, as in Jepsen.
+// Any member accepts a request. A write is validated (etcd's API checks and
+// the request size limit), proposed, and answered when the proposing
+// member applies it; a follower's proposal travels to the leader as a Raft
+// message. A linearizable range waits for a read index (ReadIndex, from
+// the leader) and for the member to apply up to it; a serializable range
+// is served from the member's own store at once, and may be stale.
 //
-//	client ──request──► member ──Propose/ReadIndex──► raftimpl
-//	   ▲                  │ Ready: WAL.Save (+Sync) → send → apply → Advance
-//	   └────response──────┘ (writes when applied, reads at the read index)
+// A workload client (worker) draws requests and sends them through a
+// Client shaped like clientv3: one call at a time, to the member that last
+// answered or the hinted leader, retried after a backoff only when a
+// refusal says the request never reached the log (code Unavailable), and
+// given up at its deadline. A write given up is recorded as indeterminate
+// (it may still commit), and the worker continues as a new history
+// process, as in Jepsen.
+//
+//	worker ─► Client ──request──► member ──Propose/ReadIndex──► raftimpl
+//	   ▲                            │ Ready: WAL.Save (+Sync) → send → apply → Advance
+//	   └───────────response─────────┘ (writes when applied, reads at the read index)
 //
 // # Vocabulary
 //
 //   - seq, attempt: a client numbers its operations and each sending of
 //     one; members drop duplicated copies and clients trust only refusals
 //     of their latest attempt.
-//   - session: the state machine remembers each client's last applied seq,
-//     so a proposal duplicated in the log takes effect once.
+//   - session: the member remembers each client's last applied seq in
+//     front of the store, so a proposal duplicated in the log takes effect
+//     once (etcd's transport never duplicates; the simulated one does).
 //   - violation: a safety property broken, reported with seed and time.
 //   - message storm: a run whose events in one simulated second pass what
 //     its configuration explains many times over (a liveness failure).
@@ -52,8 +69,10 @@
 //
 // # Not modeled
 //
-//   - The etcd API: the state machine is a string map (get, put, delete,
-//     cas, append); package mvcc is not wired in yet.
+//   - Not yet: leases in the workload (expiry by the leader's lessor,
+//     keep-alives), watches, the Cluster and Maintenance services, the
+//     lock and election recipes, the bbolt backend, the NOSPACE alarm
+//     under load.
 //   - Membership changes and leadership transfer under the nemesis: Raft
 //     supports them (see testdata/raft), the cluster does not drive them.
 //   - Client retries of indeterminate writes: a client that timed out

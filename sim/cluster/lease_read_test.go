@@ -78,6 +78,10 @@ func slowLeaderCutOff(t *testing.T, seed uint64, mode raftimpl.ReadOnlyOption, d
 	t.Helper()
 	cfg := cluster.DefaultConfig()
 	cfg.ReadOnly = mode
+	// One key, half writes: the stale window is a fraction of a second,
+	// and a read in it shows only if it misses a write acknowledged
+	// before it began.
+	cfg.Workload = cluster.Workload{Keys: 1, PutPct: 50, Think: 10 * time.Millisecond}
 	w := sim.New(seed, sim.Options{})
 	c, err := cluster.New(w, cfg)
 	require.NoError(t, err)

@@ -3,6 +3,7 @@ package cluster
 import (
 	"fmt"
 
+	"etcdsim/mvcc"
 	"etcdsim/raftimpl"
 	"etcdsim/raftimpl/wal"
 	"etcdsim/sim"
@@ -16,23 +17,26 @@ const tagTick = 1
 const readyRoundsMax = 1000
 
 // member is one cluster member for one incarnation: a Raft node, its WAL on
-// the node's simulated disk, and the key-value state machine. Everything
-// here is volatile except what the WAL holds.
+// the node's simulated disk, and the state machine (an mvcc store behind
+// the sessions). Everything here is volatile except what the WAL holds.
 type member struct {
 	c       *Cluster
 	p       *sim.Proc
 	node    *raftimpl.Node
 	storage *raftimpl.MemoryStorage
 	wal     *wal.WAL
-	kv      *kvStore
-	// applied is the index of the last entry applied to kv.
+	// sm applies the log; kv is the store behind it, which the services
+	// read, watch and ask about leases.
+	sm *sessions
+	kv *mvccMachine
+	// applied is the index of the last entry applied to sm.
 	// Invariant: applied <= the node's commit index (without planted bugs).
 	applied raftimpl.LogIndex
 	// snapIndex is the index of the member's latest snapshot.
 	snapIndex raftimpl.LogIndex
-	// writes holds, per client, the seq of the write this member must
+	// writes holds, per client, the request this member proposed and must
 	// answer when it applies it. One outstanding op per client bounds it.
-	writes map[uint64]uint64
+	writes map[uint64]*request
 	// reads holds the linearizable reads waiting for a read index and for
 	// applied to reach it, one per client.
 	reads map[uint64]*pendingRead
@@ -45,14 +49,13 @@ type member struct {
 }
 
 type pendingRead struct {
-	seq   uint64
-	key   string
+	req   *request
 	index raftimpl.LogIndex
 	ready bool // a ReadState has set index
 }
 
 func newMember(c *Cluster, p *sim.Proc) *member {
-	return &member{c: c, p: p, writes: map[uint64]uint64{}, reads: map[uint64]*pendingRead{},
+	return &member{c: c, p: p, writes: map[uint64]*request{}, reads: map[uint64]*pendingRead{},
 		served: map[uint64]attemptKey{}}
 }
 
@@ -77,16 +80,20 @@ func (m *member) recover() error {
 		return fmt.Errorf("%s: %w", m.p.ID(), err)
 	}
 	snap := storage.Snapshot()
-	kv, err := restoreKVStore(snap.Data)
+	kv, err := newMVCCMachine(m.c.cfg.Store)
 	if err != nil {
 		return fmt.Errorf("%s: %w", m.p.ID(), err)
+	}
+	sm := newSessions(kv)
+	if err := sm.restore(snap.Data); err != nil {
+		return fmt.Errorf("%s: snapshot at %v: %w", m.p.ID(), snap.Metadata.Index, err)
 	}
 	cfg := m.c.raftConfig(m.p)
 	node, err := raftimpl.New(cfg, storage)
 	if err != nil {
 		return fmt.Errorf("%s: %w", m.p.ID(), err)
 	}
-	m.wal, m.storage, m.kv, m.node = w, storage, kv, node
+	m.wal, m.storage, m.sm, m.kv, m.node = w, storage, sm, kv, node
 	m.applied, m.snapIndex = snap.Metadata.Index, snap.Metadata.Index
 	m.p.Logf("recovered: term %v commit %v snapshot %v last %v",
 		storage.HardState().Term, storage.HardState().Commit, snap.Metadata.Index, storage.LastIndex())
@@ -220,41 +227,39 @@ func (m *member) send(msgs []raftimpl.Message) {
 }
 
 func (m *member) installSnapshot(snap raftimpl.Snapshot) error {
-	kv, err := restoreKVStore(snap.Data)
-	if err != nil {
-		return fmt.Errorf("%s: %w", m.p.ID(), err)
+	if err := m.sm.restore(snap.Data); err != nil {
+		return fmt.Errorf("%s: snapshot at %v: %w", m.p.ID(), snap.Metadata.Index, err)
 	}
-	m.kv = kv
 	m.applied, m.snapIndex = snap.Metadata.Index, snap.Metadata.Index
 	m.p.Logf("installed snapshot at %v", snap.Metadata.Index)
 	return nil
 }
 
 // apply runs committed entries on the state machine and answers the
-// clients whose writes this member accepted.
+// clients whose requests this member proposed.
 func (m *member) apply(ents []raftimpl.Entry) {
+	m.kv.store.SetTime(m.storeTime())
 	for i := range ents {
 		e := &ents[i]
 		if e.Index <= m.applied {
 			continue // already in the snapshot
 		}
 		if e.Index != m.applied+1 {
-			panic(fmt.Sprintf("cluster: %s: applying %v after %v", m.p.ID(), e.Index, m.applied))
+			failf("%s: applying %v after %v", m.p.ID(), e.Index, m.applied)
 		}
 		m.applied = e.Index
 		m.c.applied++
-		if e.Type != raftimpl.EntryNormal || len(e.Data) == 0 {
-			continue
-		}
-		cmd, err := unmarshalCommand(e.Data)
+		cmd, result, applied, err := m.sm.apply(e)
 		if err != nil {
-			m.p.Logf("entry %v: %v", e.Index, err)
+			m.p.Logf("%v", err)
 			continue
 		}
-		out, dup := m.kv.apply(cmd)
-		if seq, ok := m.writes[cmd.client]; ok && seq == cmd.seq && !dup {
+		if !applied {
+			continue
+		}
+		if req, ok := m.writes[cmd.client]; ok && req.seq == cmd.seq {
 			delete(m.writes, cmd.client)
-			m.reply(sim.NodeID(cmd.client), &response{seq: cmd.seq, out: out})
+			m.answerTo(sim.NodeID(cmd.client), req, result.(*mvcc.Response))
 		}
 	}
 }
@@ -268,7 +273,12 @@ func (m *member) maybeSnapshot() {
 		return
 	}
 	at := m.applied
-	snap, err := m.storage.CreateSnapshot(at, m.node.Status().ConfState, m.kv.snapshot())
+	data, err := m.sm.snapshot()
+	if err != nil {
+		m.stop(fmt.Errorf("%s: snapshot at %v: %w", m.p.ID(), at, err))
+		return
+	}
+	snap, err := m.storage.CreateSnapshot(at, m.node.Status().ConfState, data)
 	if err != nil {
 		m.stop(fmt.Errorf("%s: snapshot at %v: %w", m.p.ID(), at, err))
 		return
@@ -293,7 +303,7 @@ func (m *member) maybeSnapshot() {
 
 // reply sends a response to a client.
 func (m *member) reply(to sim.NodeID, r *response) {
-	if err := m.p.Send(to, r, 32+len(r.out.Value)); err != nil {
+	if err := m.p.Send(to, r, r.size()); err != nil {
 		m.p.Logf("reply to %s: %v", to, err)
 	}
 }

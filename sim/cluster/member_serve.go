@@ -4,42 +4,48 @@ import (
 	"encoding/binary"
 	"errors"
 
-	"etcdsim/linearizability"
+	"etcdsim/mvcc"
+	"etcdsim/mvcc/etcdapi"
 	"etcdsim/raftimpl"
 	"etcdsim/sim"
 )
 
-// request is a client's operation sent to a member. A client numbers its
-// operations (seq) and each sending of one (attempt), so that a member can
-// ignore a copy the network duplicated and a client can tell which
-// attempt a refusal answers.
+// request is a client's call to a member. A client numbers its calls (seq)
+// and each sending of one (attempt), so that a member can ignore a copy
+// the network duplicated and a client can tell which attempt a refusal
+// answers.
 type request struct {
 	seq     uint64
 	attempt uint32
-	op      linearizability.KVInput
-	// serializable reads are served from the member's local state, which
-	// may be stale (etcd's --consistency=s).
-	serializable bool
+	// kv is a KV or lease request that goes through the log (a Range with
+	// Serializable set is served from the member's own store, which may be
+	// stale, as etcd's --consistency=s).
+	kv *mvcc.Request
 }
 
-// response answers one request. A non-nil err means the operation had no
-// effect: the member refused it before it could reach the log.
+// response answers one request: resp, or a refusal in err. A refusal
+// (ErrNoLeader, ErrRequestTooLarge, a validation error) means the request
+// never reached the log; an error inside resp (resp.Err: compacted, lease
+// not found) is the outcome of a request that did.
 type response struct {
 	seq     uint64
 	attempt uint32
-	out     linearizability.KVOutput
-	err     error
+	resp    *mvcc.Response
+	err     *etcdapi.Error
 	// leader is the member's guess of the leader, 0 if none.
 	leader sim.NodeID
 }
 
-// Errors a member answers with. Each means the operation did not happen.
-var (
-	// errNoLeader: the member knows no leader to forward the request to.
-	errNoLeader = errors.New("cluster: no leader")
-	// errTooLarge: the write exceeds the entry size limit.
-	errTooLarge = errors.New("cluster: request too large")
-)
+// size approximates the response's bytes on the wire.
+func (r *response) size() int {
+	n := 32
+	if r.resp != nil && r.resp.Range != nil {
+		for _, kv := range r.resp.Range.Kvs {
+			n += 32 + len(kv.Key) + len(kv.Value)
+		}
+	}
+	return n
+}
 
 // serve starts one client request. Writes are proposed and answered when
 // applied; linearizable reads wait for a read index (ReadIndex) and for the
@@ -47,53 +53,117 @@ var (
 //
 // A second copy of an attempt (a network duplicate) is ignored: if the
 // first was refused, answering the copy again changes nothing, and if the
-// first was proposed, refusing the copy would tell the client that an
-// operation in the log never happened.
+// first was proposed, refusing the copy would tell the client that a
+// request in the log never happened.
 func (m *member) serve(from sim.NodeID, req *request) {
 	client := uint64(from)
 	if last, ok := m.served[client]; ok && last == (attemptKey{req.seq, req.attempt}) {
 		return
 	}
 	m.served[client] = attemptKey{req.seq, req.attempt}
-	if req.op.Kind == linearizability.KVGet {
-		m.serveRead(from, req)
+	if req.kv == nil {
+		m.refuse(from, req, etcdapi.ErrEmptyKey)
 		return
 	}
-	cmd := command{client: client, seq: req.seq, op: req.op}
-	if err := m.node.Propose(cmd.marshal()); err != nil {
-		m.refuse(from, req, err)
+	if err := m.kv.store.ValidateRequest(req.kv); err != nil {
+		m.refuse(from, req, apiError(err))
 		return
 	}
-	m.writes[client] = req.seq
+	if r := req.kv.Range; r != nil {
+		m.serveRange(from, req, r.Serializable)
+		return
+	}
+	cmd := command{client: client, seq: req.seq, payload: mvcc.AppendRequest(nil, req.kv)}
+	if err := m.node.Propose(appendCommand(nil, cmd)); err != nil {
+		m.refuse(from, req, proposeError(err))
+		return
+	}
+	m.writes[client] = req
 }
 
-func (m *member) serveRead(from sim.NodeID, req *request) {
-	if req.serializable {
-		m.reply(from, &response{seq: req.seq, out: m.kv.get(req.op.Key)})
+func (m *member) serveRange(from sim.NodeID, req *request, serializable bool) {
+	if serializable {
+		m.answerRange(from, req)
 		return
 	}
 	ctx := readContext(uint64(from), req.seq)
 	if err := m.node.ReadIndex(ctx); err != nil {
-		m.refuse(from, req, err)
+		m.refuse(from, req, proposeError(err))
 		return
 	}
-	m.reads[uint64(from)] = &pendingRead{seq: req.seq, key: req.op.Key}
+	m.reads[uint64(from)] = &pendingRead{req: req}
 }
 
-// attemptKey names one sending of one client operation.
+// answerRange serves a range from the member's store as it stands.
+func (m *member) answerRange(to sim.NodeID, req *request) {
+	m.kv.store.SetTime(m.storeTime())
+	rr, err := m.kv.store.Range(req.kv.Range)
+	m.answerTo(to, req, &mvcc.Response{Range: rr, Err: err})
+}
+
+// attemptKey names one sending of one client request.
 type attemptKey struct {
 	seq     uint64
 	attempt uint32
 }
 
-// refuse answers a request that the Raft node turned down.
-func (m *member) refuse(to sim.NodeID, req *request, err error) {
-	resp := &response{seq: req.seq, attempt: req.attempt, err: errNoLeader,
-		leader: sim.NodeID(m.node.Status().Lead)}
-	if errors.Is(err, raftimpl.ErrEntryTooLarge) {
-		resp.err = errTooLarge
+// answerTo sends resp with this member's header: its id and Raft term.
+func (m *member) answerTo(to sim.NodeID, req *request, resp *mvcc.Response) {
+	if h := responseHeader(resp); h != nil {
+		h.MemberId, h.ClusterId = uint64(m.p.ID()), clusterID
+		h.RaftTerm = uint64(m.node.Status().Term)
 	}
-	m.reply(to, resp)
+	m.reply(to, &response{seq: req.seq, attempt: req.attempt, resp: resp})
+}
+
+// clusterID is the one cluster's id in every response header.
+const clusterID = 0xe7cd5e
+
+// responseHeader returns the header of the result resp carries, or nil.
+func responseHeader(resp *mvcc.Response) *etcdapi.ResponseHeader {
+	switch {
+	case resp.Range != nil:
+		return resp.Range.Header
+	case resp.Put != nil:
+		return resp.Put.Header
+	case resp.DeleteRange != nil:
+		return resp.DeleteRange.Header
+	case resp.Txn != nil:
+		return resp.Txn.Header
+	case resp.Compaction != nil:
+		return resp.Compaction.Header
+	case resp.LeaseGrant != nil:
+		return resp.LeaseGrant.Header
+	case resp.LeaseRevoke != nil:
+		return resp.LeaseRevoke.Header
+	}
+	return nil
+}
+
+// refuse answers a request that never reached the log.
+func (m *member) refuse(to sim.NodeID, req *request, err *etcdapi.Error) {
+	m.reply(to, &response{seq: req.seq, attempt: req.attempt, err: err,
+		leader: sim.NodeID(m.node.Status().Lead)})
+}
+
+// proposeError is the etcd error for a proposal or read the Raft node
+// turned down.
+func proposeError(err error) *etcdapi.Error {
+	if errors.Is(err, raftimpl.ErrEntryTooLarge) {
+		return etcdapi.ErrRequestTooLarge
+	}
+	return etcdapi.ErrNoLeader
+}
+
+// apiError returns err as the etcd error it is, or ErrEmptyKey's kind of
+// refusal for an error the API does not know (none is expected).
+func apiError(err error) *etcdapi.Error {
+	var e *etcdapi.Error
+	if errors.As(err, &e) {
+		return e
+	}
+	failf("validation returned %v, which is not an etcd error", err)
+	return nil
 }
 
 func readContext(client, seq uint64) []byte {
@@ -111,7 +181,7 @@ func (m *member) noteReadStates(states []raftimpl.ReadState) {
 		}
 		client := binary.BigEndian.Uint64(rs.RequestCtx[:8])
 		seq := binary.BigEndian.Uint64(rs.RequestCtx[8:])
-		if r, ok := m.reads[client]; ok && r.seq == seq {
+		if r, ok := m.reads[client]; ok && r.req.seq == seq {
 			r.index, r.ready = rs.Index, true
 		}
 	}
@@ -127,7 +197,10 @@ func (m *member) serveReads() {
 		r := m.reads[client]
 		if r.ready && m.applied >= r.index {
 			delete(m.reads, client)
-			m.reply(sim.NodeID(client), &response{seq: r.seq, out: m.kv.get(r.key)})
+			m.answerRange(sim.NodeID(client), r.req)
 		}
 	}
 }
+
+// storeTime is the member's clock as the store's lease time.
+func (m *member) storeTime() mvcc.Time { return mvcc.Time(m.p.Now()) }

@@ -1,0 +1,269 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"etcdsim/linearizability"
+	"etcdsim/mvcc"
+	"etcdsim/mvcc/etcdapi"
+	"etcdsim/sim"
+)
+
+// Workload shapes the requests clients draw, after etcd's robustness
+// traffic: reads and writes over a few shared keys, where clients collide
+// and anomalies show.
+type Workload struct {
+	// Keys is how many distinct keys the clients share ("k0", "k1", ...).
+	Keys int
+	// Percentages of each request kind; the rest are single-key gets.
+	//   RangePct: a range over every key ("k" prefix), sometimes limited;
+	//   PutPct, DeletePct: single-key writes;
+	//   CASPct: a txn that puts a key if its mod revision is the one the
+	//     client last saw, and reads it otherwise (optimistic concurrency);
+	//   MultiPct: a txn writing two keys in one revision;
+	//   CompactPct: a compaction some revisions behind the newest seen.
+	RangePct, PutPct, DeletePct, CASPct, MultiPct, CompactPct int
+	// SerializablePct of gets and ranges are served by the member from its
+	// own store, possibly stale (etcd's --consistency=s). They are not
+	// linearizable, and the check says so.
+	SerializablePct int
+	// Think is the longest pause between a client's requests.
+	Think time.Duration
+}
+
+// DefaultWorkload is etcd's mix over five keys.
+func DefaultWorkload() Workload {
+	return Workload{Keys: 5, RangePct: 10, PutPct: 25, DeletePct: 5, CASPct: 10, MultiPct: 5,
+		CompactPct: 0, Think: 20 * time.Millisecond}
+}
+
+func (wl Workload) valid() error {
+	if wl.Keys <= 0 || wl.Keys > workloadKeysMax {
+		return fmt.Errorf("workload: keys %d outside [1,%d]", wl.Keys, workloadKeysMax)
+	}
+	sum := 0
+	for _, p := range []int{wl.RangePct, wl.PutPct, wl.DeletePct, wl.CASPct, wl.MultiPct,
+		wl.CompactPct} {
+		if p < 0 || p > 100 {
+			return fmt.Errorf("workload: percentage %d outside [0,100]", p)
+		}
+		sum += p
+	}
+	if sum > 100 {
+		return fmt.Errorf("workload: percentages add up to %d > 100", sum)
+	}
+	if wl.SerializablePct < 0 || wl.SerializablePct > 100 {
+		return fmt.Errorf("workload: serializable percentage %d outside [0,100]", wl.SerializablePct)
+	}
+	if wl.Think < 0 {
+		return fmt.Errorf("workload: negative think time %v", wl.Think)
+	}
+	return nil
+}
+
+// workloadKeysMax bounds the key space a workload names.
+const workloadKeysMax = 1 << 20
+
+// tagNextOp is the worker's timer for its next request.
+const tagNextOp = 1
+
+// worker is a client node running the workload: it draws requests, sends
+// them through its Client and records each in the cluster's history.
+type worker struct {
+	c  *Cluster
+	p  *sim.Proc
+	r  *sim.Rand
+	cl *Client
+	// process is the history's client id. After an indeterminate request
+	// the worker continues as a new process (Jepsen's rule), since the old
+	// one may still have a request in flight.
+	process linearizability.ClientID
+	// call and input describe the request in flight.
+	call  sim.Time
+	input linearizability.EtcdRequest
+	// modRev is the mod revision this worker last saw per key (0: absent),
+	// which its CAS txns expect; maxRev is the newest revision it saw.
+	modRev map[string]int64
+	maxRev int64
+	values uint64
+}
+
+func newWorker(c *Cluster, p *sim.Proc) *worker {
+	return &worker{c: c, p: p, r: p.Rand("workload"), modRev: map[string]int64{},
+		cl: NewClient(p, c.cfg.Client, c.memberIDs)}
+}
+
+func (wk *worker) Start() {
+	wk.process = wk.c.newProcess()
+	wk.scheduleNext()
+}
+
+func (wk *worker) scheduleNext() {
+	if wk.c.stopClients {
+		return
+	}
+	think := time.Duration(wk.r.Int64N(int64(wk.c.cfg.Workload.Think) + 1))
+	if _, err := wk.p.SetTimer(think, tagNextOp); err != nil {
+		failf("worker timer: %v", err)
+	}
+}
+
+func (wk *worker) Fire(tag uint64) {
+	if wk.cl.Fire(tag) {
+		return
+	}
+	if tag == tagNextOp && !wk.cl.Busy() && !wk.c.stopClients {
+		req := wk.draw()
+		wk.call, wk.input = wk.c.w.Now(), historyRequest(req)
+		wk.cl.Do(req, wk.done)
+	}
+}
+
+func (wk *worker) Receive(from sim.NodeID, msg any) {
+	if !wk.cl.Receive(from, msg) {
+		wk.p.Logf("unexpected message %T from %s", msg, from)
+	}
+}
+
+// done records the request's outcome in the history.
+func (wk *worker) done(resp *mvcc.Response, err error) {
+	op := linearizability.Operation{Client: wk.process, Call: lt(wk.call), Input: wk.input}
+	switch {
+	case err == nil:
+		op.Return, op.Output = lt(wk.c.w.Now()), historyResponse(resp)
+		wk.note(resp)
+		wk.c.record(op)
+	case wk.input.Range != nil:
+		// A read that failed changed nothing: leave it out.
+	case mayHaveApplied(err):
+		op.Unknown = true
+		wk.c.record(op)
+		wk.process = wk.c.newProcess()
+	}
+	wk.scheduleNext()
+}
+
+// mayHaveApplied reports whether a write that ended with err may still take
+// effect: after its deadline, or after Unavailable refusals (a delayed copy
+// of an earlier attempt may yet reach a leader). Only a refusal every copy
+// would get (invalid argument, too large) rules it out.
+func mayHaveApplied(err error) bool {
+	if errors.Is(err, ErrDeadlineExceeded) {
+		return true
+	}
+	return etcdapi.CodeOf(err) == etcdapi.CodeUnavailable
+}
+
+// note remembers the revisions a response showed.
+func (wk *worker) note(resp *mvcc.Response) {
+	if h := responseHeader(resp); h != nil {
+		wk.maxRev = max(wk.maxRev, h.Revision)
+	}
+	if resp.Range != nil {
+		wk.noteRange(resp.Range)
+	}
+	if resp.Txn != nil {
+		for _, r := range resp.Txn.Responses {
+			if r.ResponseRange != nil {
+				wk.noteRange(r.ResponseRange)
+			}
+		}
+	}
+}
+
+func (wk *worker) noteRange(rr *etcdapi.RangeResponse) {
+	for _, kv := range rr.Kvs {
+		wk.modRev[string(kv.Key)] = kv.ModRevision
+	}
+}
+
+// draw returns the next request. Written values are unique (client and a
+// counter), so that a read tells exactly which write it saw.
+func (wk *worker) draw() *mvcc.Request {
+	wl := wk.c.cfg.Workload
+	key := wk.key()
+	roll := wk.r.IntN(100)
+	for _, kind := range []struct {
+		pct  int
+		make func() *mvcc.Request
+	}{
+		{wl.RangePct, wk.rangeAll},
+		{wl.PutPct, func() *mvcc.Request { return &mvcc.Request{Put: wk.put(key)} }},
+		{wl.DeletePct, func() *mvcc.Request {
+			return &mvcc.Request{DeleteRange: &etcdapi.DeleteRangeRequest{Key: []byte(key)}}
+		}},
+		{wl.CASPct, func() *mvcc.Request { return wk.cas(key) }},
+		{wl.MultiPct, func() *mvcc.Request { return wk.multi(key) }},
+		{wl.CompactPct, wk.compact},
+	} {
+		if roll < kind.pct {
+			return kind.make()
+		}
+		roll -= kind.pct
+	}
+	return &mvcc.Request{Range: &etcdapi.RangeRequest{Key: []byte(key),
+		Serializable: wk.serializable()}}
+}
+
+func (wk *worker) key() string {
+	return "k" + strconv.Itoa(wk.r.IntN(wk.c.cfg.Workload.Keys))
+}
+
+func (wk *worker) serializable() bool {
+	return wk.r.IntN(100) < wk.c.cfg.Workload.SerializablePct
+}
+
+func (wk *worker) put(key string) *etcdapi.PutRequest {
+	wk.values++
+	value := strconv.FormatUint(uint64(wk.p.ID()), 10) + "." + strconv.FormatUint(wk.values, 10)
+	return &etcdapi.PutRequest{Key: []byte(key), Value: []byte(value)}
+}
+
+// rangeAll reads every key, a third of the time with a limit.
+func (wk *worker) rangeAll() *mvcc.Request {
+	r := &etcdapi.RangeRequest{Key: []byte("k"), RangeEnd: etcdapi.PrefixEnd([]byte("k")),
+		Serializable: wk.serializable()}
+	if wk.r.IntN(3) == 0 {
+		r.Limit = int64(1 + wk.r.IntN(3))
+	}
+	return &mvcc.Request{Range: r}
+}
+
+// cas puts key if its mod revision is still the one last seen (0: absent),
+// and reads it otherwise: Kubernetes' optimistic concurrency.
+func (wk *worker) cas(key string) *mvcc.Request {
+	cmp := &etcdapi.Compare{Key: []byte(key), Target: etcdapi.Compare_MOD,
+		Result: etcdapi.Compare_EQUAL, ModRevision: wk.modRev[key]}
+	return &mvcc.Request{Txn: &etcdapi.TxnRequest{
+		Compare: []*etcdapi.Compare{cmp},
+		Success: []*etcdapi.RequestOp{{RequestPut: wk.put(key)}},
+		Failure: []*etcdapi.RequestOp{{RequestRange: &etcdapi.RangeRequest{Key: []byte(key)}}},
+	}}
+}
+
+// multi writes key and another in one txn: a put, and a put or a delete.
+func (wk *worker) multi(key string) *mvcc.Request {
+	other := wk.key()
+	ops := []*etcdapi.RequestOp{{RequestPut: wk.put(key)}}
+	if other != key {
+		if wk.r.IntN(2) == 0 {
+			ops = append(ops, &etcdapi.RequestOp{RequestPut: wk.put(other)})
+		} else {
+			ops = append(ops, &etcdapi.RequestOp{
+				RequestDeleteRange: &etcdapi.DeleteRangeRequest{Key: []byte(other)}})
+		}
+	}
+	return &mvcc.Request{Txn: &etcdapi.TxnRequest{Success: ops}}
+}
+
+// compact compacts a little behind the newest revision the worker saw, so
+// that some reads and compactions later fail with ErrCompacted.
+func (wk *worker) compact() *mvcc.Request {
+	rev := max(wk.maxRev-int64(wk.r.IntN(20)), 1)
+	return &mvcc.Request{Compaction: &etcdapi.CompactionRequest{Revision: rev}}
+}
+
+func lt(t sim.Time) linearizability.Time { return linearizability.Time(t) }
