@@ -67,9 +67,9 @@ const (
 
 // call is the request a client waits on.
 type call struct {
-	req     request
-	done    func(*mvcc.Response, error)
-	timer   sim.TimerID
+	req   request
+	done  func(*mvcc.Response, error)
+	timer sim.TimerID
 	// retry is the backoff timer before a resend, if one is set.
 	retry   sim.TimerID
 	retries int

@@ -97,9 +97,9 @@ type Cluster struct {
 	// observed is observe's scratch list of running members' nodes.
 	observed []*raftimpl.Node
 	// violation is the first safety violation or member failure seen.
-	violation error
-	history   linearizability.History
-	processes int
+	violation   error
+	history     linearizability.History
+	processes   int
 	stopClients bool
 	// applied counts entries applied by all members, for benchmarks.
 	applied uint64

@@ -49,7 +49,7 @@ func TestSessionsApplyEachCommandOnce(t *testing.T) {
 	s := newTestSessions(t)
 	for i, e := range []raftimpl.Entry{
 		putEntry(t, 1, 7, 1, "a", "1"),
-		putEntry(t, 2, 7, 1, "a", "1"), // the same command again
+		putEntry(t, 2, 7, 1, "a", "1"),                  // the same command again
 		{Index: 3, Term: 1, Type: raftimpl.EntryNormal}, // a leader's empty entry
 		putEntry(t, 4, 7, 2, "a", "2"),
 	} {
