@@ -70,7 +70,7 @@ func TestRunCatchesPlantedBug(t *testing.T) {
 
 	// figure8-commit's setup turns off the leader's no-op: the report must
 	// say so, and its sweep's first seed must still be caught here.
-	code, out = runCLI(t, "run", "--bug", "figure8-commit", "--seed", "3", "--json")
+	code, out = runCLI(t, "run", "--bug", "figure8-commit", "--seed", "2", "--json")
 	require.Equal(t, exitFailed, code, out)
 	rep = decodeRun(t, out)
 	require.Contains(t, rep["violation"], "leader completeness")

@@ -43,7 +43,8 @@ type Config struct {
 }
 
 // DefaultConfig is a 3-member cluster with etcd's timing (100ms ticks, 1s
-// election timeout), Pre-Vote and CheckQuorum on, and five clients.
+// election timeout), Pre-Vote and CheckQuorum on, and five clients sending
+// about 250 requests per simulated second.
 func DefaultConfig() Config {
 	return Config{
 		Members: 3, TickInterval: 100 * time.Millisecond, ElectionTicks: 10, HeartbeatTicks: 1,

@@ -77,7 +77,7 @@ func TestRunsReplayFromTheSeed(t *testing.T) {
 func TestWriteGivenUpAfterRefusalsIsIndeterminate(t *testing.T) {
 	cfg := cluster.DefaultConfig()
 	cfg.Clients = 1
-	cfg.Workload = cluster.Workload{Keys: 1, PutPct: 100, Think: time.Millisecond}
+	cfg.Workload = cluster.Workload{Keys: 1, PutPct: 100, Rate: 1000}
 	w, c := newCluster(t, 1, cfg)
 	require.NoError(t, w.RunFor(3*time.Second))
 	_, ok := c.Leader()

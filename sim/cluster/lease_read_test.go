@@ -81,7 +81,7 @@ func slowLeaderCutOff(t *testing.T, seed uint64, mode raftimpl.ReadOnlyOption, d
 	// One key, half writes: the stale window is a fraction of a second,
 	// and a read in it shows only if it misses a write acknowledged
 	// before it began.
-	cfg.Workload = cluster.Workload{Keys: 1, PutPct: 50, Think: 10 * time.Millisecond}
+	cfg.Workload = cluster.Workload{Keys: 1, PutPct: 50, Rate: 1000}
 	w := sim.New(seed, sim.Options{})
 	c, err := cluster.New(w, cfg)
 	require.NoError(t, err)

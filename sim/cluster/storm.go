@@ -47,10 +47,10 @@ func expectedEventRate(cfg Config) uint64 {
 	members, clients := uint64(cfg.Members), uint64(cfg.Clients)
 	ticks := uint64(stormWindow / cfg.TickInterval)
 	raft := ticks * members * (1 + 2*members)
-	// A client waits for its think time (half of Think on average) and a
-	// few network delays; 5ms bounds the shortest op time from below.
-	opTime := max(cfg.Workload.Think/2, 5*time.Millisecond)
-	ops := clients * uint64(stormWindow/opTime)
+	// Clients start Rate requests a second, fewer when answers are slow;
+	// at most one per 5ms each, a bound on a request's round trip.
+	ops := min(uint64(cfg.Workload.Rate)*uint64(stormWindow/time.Second),
+		clients*uint64(stormWindow/(5*time.Millisecond)))
 	return raft + ops*(4+4*members) + 1000
 }
 

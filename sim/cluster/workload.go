@@ -30,14 +30,19 @@ type Workload struct {
 	// own store, possibly stale (etcd's --consistency=s). They are not
 	// linearizable, and the check says so.
 	SerializablePct int
-	// Think is the longest pause between a client's requests.
-	Think time.Duration
+	// Rate is the requests all clients start per simulated second, spread
+	// evenly over them: each starts its next request a random interval
+	// after its last one started (clients/Rate on average), or as soon as
+	// the last one ends if that takes longer. Slow answers (a partition, a
+	// deadline) lower the rate actually reached.
+	Rate int
 }
 
-// DefaultWorkload is etcd's mix over five keys.
+// DefaultWorkload is etcd's mix over five keys at 250 requests per
+// simulated second.
 func DefaultWorkload() Workload {
 	return Workload{Keys: 5, RangePct: 10, PutPct: 25, DeletePct: 5, CASPct: 10, MultiPct: 5,
-		CompactPct: 0, Think: 20 * time.Millisecond}
+		Rate: 250}
 }
 
 func (wl Workload) valid() error {
@@ -58,14 +63,18 @@ func (wl Workload) valid() error {
 	if wl.SerializablePct < 0 || wl.SerializablePct > 100 {
 		return fmt.Errorf("workload: serializable percentage %d outside [0,100]", wl.SerializablePct)
 	}
-	if wl.Think < 0 {
-		return fmt.Errorf("workload: negative think time %v", wl.Think)
+	if wl.Rate <= 0 || wl.Rate > workloadRateMax {
+		return fmt.Errorf("workload: rate %d outside [1,%d]", wl.Rate, workloadRateMax)
 	}
 	return nil
 }
 
-// workloadKeysMax bounds the key space a workload names.
-const workloadKeysMax = 1 << 20
+// Bounds of a workload: the key space it names, and its requests per
+// simulated second.
+const (
+	workloadKeysMax = 1 << 20
+	workloadRateMax = 1_000_000
+)
 
 // tagNextOp is the worker's timer for its next request.
 const tagNextOp = 1
@@ -89,6 +98,8 @@ type worker struct {
 	modRev map[string]int64
 	maxRev int64
 	values uint64
+	// nextAt is when the next request is due.
+	nextAt sim.Time
 }
 
 func newWorker(c *Cluster, p *sim.Proc) *worker {
@@ -101,14 +112,28 @@ func (wk *worker) Start() {
 	wk.scheduleNext()
 }
 
+// scheduleNext sets the timer for the next request: when it is due, or at
+// once if it is overdue. Intervals are uniform in [0, 2·clients/Rate].
 func (wk *worker) scheduleNext() {
 	if wk.c.stopClients {
 		return
 	}
-	think := time.Duration(wk.r.Int64N(int64(wk.c.cfg.Workload.Think) + 1))
-	if _, err := wk.p.SetTimer(think, tagNextOp); err != nil {
+	now := wk.c.w.Now()
+	if wk.nextAt == 0 {
+		wk.nextAt = now.Add(wk.interval()) // the first: spread the clients' starts
+	}
+	wait := time.Duration(0)
+	if wk.nextAt > now {
+		wait = wk.nextAt.Sub(now)
+	}
+	if _, err := wk.p.SetTimer(wait, tagNextOp); err != nil {
 		failf("worker timer: %v", err)
 	}
+}
+
+func (wk *worker) interval() time.Duration {
+	mean := time.Second * time.Duration(wk.c.cfg.Clients) / time.Duration(wk.c.cfg.Workload.Rate)
+	return time.Duration(wk.r.Int64N(2*int64(mean) + 1))
 }
 
 func (wk *worker) Fire(tag uint64) {
@@ -116,6 +141,7 @@ func (wk *worker) Fire(tag uint64) {
 		return
 	}
 	if tag == tagNextOp && !wk.cl.Busy() && !wk.c.stopClients {
+		wk.nextAt = wk.c.w.Now().Add(wk.interval())
 		req := wk.draw()
 		wk.call, wk.input = wk.c.w.Now(), historyRequest(req)
 		wk.cl.Do(req, wk.done)
