@@ -2,7 +2,7 @@ package mvcc
 
 import "fmt"
 
-// Defaults, as etcd v3.5 sets them.
+// Defaults, as etcd sets them (unchanged from v3.5 to v3.7).
 const (
 	// DefaultMaxRequestBytes is etcd's --max-request-bytes (1.5 MiB).
 	DefaultMaxRequestBytes = 3 * 512 * 1024
@@ -26,6 +26,11 @@ type Config struct {
 	MaxTxnOps int
 	// LeaseMinTTL is the smallest lease TTL, in seconds, granted.
 	LeaseMinTTL int64
+	// EtcdVersion is the etcd release line whose behaviour the store
+	// follows where the lines differ: EtcdVersion37 ("3.7", the default,
+	// also for "") or EtcdVersion36 ("3.6"). version.go lists the
+	// differences.
+	EtcdVersion string
 	// BoltNoSync skips fsync on bbolt commits. Simulations can set it: a
 	// simulated crash is Abandon, which drops the uncommitted batch either
 	// way; only a real power loss would need the fsync.
@@ -46,11 +51,18 @@ func (c Config) withDefaults() Config {
 	if c.LeaseMinTTL == 0 {
 		c.LeaseMinTTL = DefaultLeaseMinTTL
 	}
+	if c.EtcdVersion == "" {
+		c.EtcdVersion = EtcdVersion37
+	}
 	return c
 }
 
-// Validate reports a configuration no store can run with.
+// Validate reports a configuration no store can run with, such as an
+// EtcdVersion other than "3.7", "3.6" or "".
 func (c Config) Validate() error {
+	if err := validEtcdVersion(c.EtcdVersion); err != nil {
+		return err
+	}
 	c = c.withDefaults()
 	switch {
 	case c.MaxRequestBytes < 0:

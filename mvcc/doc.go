@@ -1,6 +1,6 @@
 // Package mvcc is the revisioned key-value store that every etcdsim member
-// applies committed entries to: etcd v3.5's mvcc, lease and apply layers,
-// without goroutines or clocks, over bbolt or memory.
+// applies committed entries to: etcd's mvcc, lease and apply layers as of
+// v3.7, without goroutines or clocks, over bbolt or memory.
 //
 // It speaks etcd's v3 API as package etcdapi spells it: every request,
 // response, KeyValue and Event is an etcdapi type, and every error a client
@@ -30,12 +30,23 @@
 // the backend when they start in the past or fall behind. Leases own keys;
 // revoking one deletes its keys in one revision.
 //
-// Results match etcd v3.5 (v3.5.15 and later, whose compaction keeps a
-// tombstone at the compaction revision) request by request, including its
-// quirks: Count
-// is taken before the Min/Max revision filters; ties in sorting fall as
+// Results match etcd v3.7 request by request (testdata/etcdcompare runs
+// every request against a real v3.7.3), including its quirks: Count is
+// taken before the Min/Max revision filters; ties in sorting fall as
 // etcd's unstable sort.Sort leaves them; a nested txn's header has no
-// revision; a negative Limit or Range revision means none.
+// revision; a negative Limit or Range revision means none; compaction keeps
+// a tombstone at the compaction revision (since v3.5.15); a keys_only range
+// answers Lease 0 unless it sorts by VALUE.
+//
+// Config.EtcdVersion "3.6" keeps etcd v3.6's answers where the two release
+// lines differ (the same comparison runs against v3.6.16): a keys_only
+// range keeps each key's lease, and a txn's put that names a missing lease
+// and ignores the value of a missing key fails with ErrKeyNotFound where
+// v3.7 answers ErrLeaseNotFound (it checks the lease first). version.go
+// cites the etcd source of each. Fixes that both lines took in patch
+// releases are followed in both modes: a txn's quota cost counts its
+// nested txns' puts (v3.6.14, v3.7.1), and a watch from a negative
+// revision is refused as compacted (v3.6.6, v3.7.0).
 //
 // # Vocabulary
 //
@@ -79,6 +90,12 @@
 //
 //   - Auth, membership, encryption at rest, lease checkpoints, and etcd's
 //     lease revoke rate limit (ExpiredLeases only bounds one answer).
+//   - RangeStream, new in etcd v3.7 (a range answered in chunks).
+//   - In "3.6" mode, etcd v3.6's skipping of a txn's ranges on members
+//     that need no answer (server.go removeNeedlessRangeReqs): there a txn
+//     whose range fails its check (compacted, future) still applies on
+//     those members (etcd-io/etcd#18667, fixed in v3.7.0 by #21432). The
+//     store checks and applies every txn alike on every member, as v3.7.
 //   - Watch response fragmentation (Fragment is ignored) and watch
 //     filtering by auth.
 //   - Request sizes are computed, not marshalled: close to etcd's protobuf

@@ -120,3 +120,18 @@ func ExampleDescribeRequest() {
 	// "a"="1" create=2 mod=3 ver=2 lease=0000000000000007
 	// watch=0 rev=3 DELETE "a"@3
 }
+
+// A store follows etcd v3.7 unless Config.EtcdVersion names v3.6: here a
+// keys_only range, which v3.7 answers without the key's lease.
+func ExampleConfig_etcdVersion() {
+	for _, version := range []string{mvcc.EtcdVersion37, mvcc.EtcdVersion36} {
+		s, _ := mvcc.OpenMem(mvcc.Config{EtcdVersion: version})
+		s.LeaseGrant(&etcdapi.LeaseGrantRequest{ID: 7, TTL: 60})
+		s.Put(&etcdapi.PutRequest{Key: []byte("a"), Value: []byte("1"), Lease: 7})
+		r, _ := s.Range(&etcdapi.RangeRequest{Key: []byte("a"), KeysOnly: true})
+		fmt.Println(version, r.Kvs[0].Lease)
+	}
+	// Output:
+	// 3.7 0
+	// 3.6 7
+}

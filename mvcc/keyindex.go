@@ -162,8 +162,9 @@ func (ki *keyIndex) doCompact(atRev int64, keep map[revision]struct{}) (genIdx, 
 	// revision (a delete from a key on, then a put of a key in that range:
 	// etcd's duplicate-key check misses it). The new generation's first
 	// revision is then at or below atRev and is the key's value at atRev:
-	// keep it too. etcd v3.6.5 drops it and loses the key
-	// (etcd-io/etcd#22376); we keep reads at atRev unchanged instead.
+	// keep it too. etcd drops it and loses the key (etcd-io/etcd#22376;
+	// v3.6.5, and v3.6.16 and v3.7.3 by their source); we keep reads at
+	// atRev unchanged instead.
 	for i := genIdx + 1; i < len(ki.generations); i++ {
 		for _, rev := range ki.generations[i].revs {
 			if rev.main <= atRev {

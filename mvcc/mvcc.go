@@ -27,8 +27,11 @@ import (
 //	Close, Abandon                         shut down cleanly, or as a crash
 type Store struct {
 	cfg Config
-	be  backend
-	ix  *index
+	// rules are the behaviours of the etcd release line cfg.EtcdVersion
+	// names. Moves: only in newStore.
+	rules etcdRules
+	be    backend
+	ix    *index
 
 	// currentRev is the revision of the last applied change (1 when empty).
 	// Invariant: compactRev <= currentRev.
@@ -68,7 +71,7 @@ func OpenMem(cfg Config) (*Store, error) {
 
 // newStore builds the in-memory state of a store from what be holds.
 func newStore(cfg Config, be backend) (*Store, error) {
-	s := &Store{cfg: cfg, be: be}
+	s := &Store{cfg: cfg, rules: rulesFor(cfg.EtcdVersion), be: be}
 	if err := s.recover(); err != nil {
 		return nil, err
 	}

@@ -6,11 +6,12 @@ import (
 	"etcdsim/mvcc/etcdapi"
 )
 
-// The backend quota and the NOSPACE alarm, as etcd v3.5's quota.go and
-// applierV3Capped: a write whose cost would take the backend to the quota
-// raises the alarm and fails; while the alarm is raised, puts, txns with
-// puts and lease grants fail with etcdapi.ErrNoSpace, and reads, deletes and
-// compaction still work. AlarmDisarm clears it.
+// The backend quota and the NOSPACE alarm, as etcd's storage/quota.go and
+// applierV3Capped (v3.6.16 and v3.7.3 alike): a write whose cost would take
+// the backend to the quota raises the alarm and fails; while the alarm is
+// raised, puts, txns with puts (nested ones too) and lease grants fail with
+// etcdapi.ErrNoSpace, and reads, deletes and compaction still work.
+// AlarmDisarm clears it.
 //
 // The size counted is the logical size of what is stored (Store.Size), not
 // the bbolt file size, so that every member decides the same way.
@@ -26,21 +27,31 @@ func costPut(r *etcdapi.PutRequest) int64 {
 	return kvOverheadBytes + int64(sizePut(r))
 }
 
-// costTxn is the cost of the puts of the costlier branch; nested txns are
-// not counted, as in etcd.
+// costTxn is the cost of the puts of the costlier branch, the puts of
+// nested txns included, as etcd's costTxn from v3.6.14 and v3.7.1 on
+// (server/storage/quota.go costTxnReq, etcd-io/etcd#22139). Earlier
+// releases counted only the txn's own puts, so a txn whose only puts were
+// nested was never refused for space.
 func costTxn(r *etcdapi.TxnRequest) int64 {
 	var ok, fail int64
 	for _, op := range r.Success {
-		if kindOf(op) == opPut {
-			ok += costPut(op.RequestPut)
-		}
+		ok += costTxnOp(op)
 	}
 	for _, op := range r.Failure {
-		if kindOf(op) == opPut {
-			fail += costPut(op.RequestPut)
-		}
+		fail += costTxnOp(op)
 	}
 	return max(ok, fail)
+}
+
+// costTxnOp is etcd's costTxnReq: the cost of one op of a txn branch.
+func costTxnOp(op *etcdapi.RequestOp) int64 {
+	switch kindOf(op) {
+	case opPut:
+		return costPut(op.RequestPut)
+	case opTxn:
+		return costTxn(op.RequestTxn)
+	}
+	return 0
 }
 
 // checkQuota raises the NOSPACE alarm and returns etcdapi.ErrNoSpace when a write

@@ -104,7 +104,7 @@ type rangeResult struct {
 // truncate. Count is the number of live keys before the filters, as etcd's.
 // "Sorting" means a sort order other than NONE: with order NONE and a
 // non-KEY target, etcd fetches limit+1 keys in key order and sorts only
-// those (v3.6.5 server/etcdserver/txn/txn.go executeRange; v3.7.1
+// those (v3.6.16 server/etcdserver/txn/txn.go executeRange; v3.7.3
 // txn/range.go rangeLimit), so the answer need not hold the smallest.
 func (s *Store) applyRange(r *etcdapi.RangeRequest, curRev int64) (*etcdapi.RangeResponse, error) {
 	if len(r.RangeEnd) == 0 && !r.CountOnly {
@@ -132,9 +132,7 @@ func (s *Store) applyRange(r *etcdapi.RangeRequest, curRev int64) (*etcdapi.Rang
 		res.resp.More = true
 	}
 	if r.KeysOnly {
-		for _, kv := range kvs {
-			kv.Value = nil
-		}
+		s.keysOnly(kvs, r.SortTarget)
 	}
 	if len(kvs) == 0 {
 		kvs = nil // what an etcd client sees for an empty repeated field
@@ -187,9 +185,24 @@ func (s *Store) applyRangePoint(r *etcdapi.RangeRequest,
 		res.resp.Kvs = kvs
 	}
 	if r.KeysOnly {
-		res.kv.Value = nil
+		s.keysOnly(res.ptr[:], r.SortTarget)
 	}
 	return &res.resp, nil
+}
+
+// keysOnly strips the key-values of a keys_only answer, which are the
+// range's own copies: the value always; the lease too where etcd v3.7
+// answers from its key index alone, that is unless the range sorts by VALUE
+// (etcdRules.keysOnlyDropsLease; etcd v3.7.3
+// server/etcdserver/txn/range.go executeRange sets FastKeysOnly).
+func (s *Store) keysOnly(kvs []*etcdapi.KeyValue, target etcdapi.RangeRequest_SortTarget) {
+	dropLease := s.rules.keysOnlyDropsLease && target != etcdapi.RangeRequest_VALUE
+	for _, kv := range kvs {
+		kv.Value = nil
+		if dropLease {
+			kv.Lease = 0
+		}
+	}
 }
 
 // pruneKVs drops the key-values outside the request's revision filters,
@@ -213,9 +226,10 @@ func pruneKVs(kvs []*etcdapi.KeyValue, r *etcdapi.RangeRequest) []*etcdapi.KeyVa
 	return out
 }
 
-// sortKVs sorts as etcd v3.5 does, with the same unstable sort.Sort and the
-// same comparisons, so that ties land in the same order: a non-KEY target
-// with order NONE sorts ascending; KEY ascending is already the index order.
+// sortKVs sorts as etcd (v3.5 to v3.7) does, with the same unstable
+// sort.Sort and the same comparisons, so that ties land in the same order: a
+// non-KEY target with order NONE sorts ascending; KEY ascending is already
+// the index order.
 func sortKVs(kvs []*etcdapi.KeyValue, order etcdapi.RangeRequest_SortOrder,
 	target etcdapi.RangeRequest_SortTarget) {
 	if target != etcdapi.RangeRequest_KEY && order == etcdapi.RangeRequest_NONE {

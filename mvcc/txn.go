@@ -9,7 +9,7 @@ import (
 // Txn runs compares, then the Success or Failure list, in one revision
 // (none if it changes nothing). Every compare, nested ones included, is
 // evaluated against the store before the txn, and the ops on the chosen
-// path are checked in order before any op runs, as in etcd v3.6. It
+// path are checked in order before any op runs, as in etcd v3.6 and v3.7. It
 // returns etcdapi.ErrTooManyOps, etcdapi.ErrEmptyKey,
 // etcdapi.ErrDuplicateKey, etcdapi.ErrKeyNotFound,
 // etcdapi.ErrInvalidSortOption, etcdapi.ErrValueProvided,
@@ -188,8 +188,9 @@ func (s *Store) checkRequests(r *etcdapi.TxnRequest, path []bool,
 // checkPutAfterDeletes refuses an ignore_value or ignore_lease put of a key
 // that an earlier delete of the same txn removes: it would find no previous
 // value when it runs. etcd's duplicate-key check is meant to refuse such a
-// txn but reads a range end of "\x00" as covering nothing, so etcd v3.6.5
-// accepts it and then panics applying it (etcd-io/etcd#22445). We answer
+// txn but reads a range end of "\x00" as covering nothing, so etcd accepts
+// it and then panics applying it (etcd-io/etcd#22445; v3.6.5, and v3.6.16
+// and v3.7.3 by their source). We answer
 // etcdapi.ErrKeyNotFound, etcd's error for an ignore_* put without a
 // previous value, before anything is written.
 func checkPutAfterDeletes(p *etcdapi.PutRequest, dels []*etcdapi.DeleteRangeRequest) error {
@@ -218,10 +219,11 @@ func deleteCovers(d *etcdapi.DeleteRangeRequest, k []byte) bool {
 }
 
 // checkRequestOp checks one op of the chosen branch before the txn runs,
-// as etcd v3.6 does (etcdserver/txn checkTxn): ops are checked in order and
-// the first failure is returned. etcd v3.5 checked every put before any
-// range, so a txn with a failing range and then a failing put answered with
-// the put's error there and with the range's from v3.6 on.
+// as etcd v3.6 and v3.7 do (server/etcdserver/txn/txn.go checkTxn): ops are
+// checked in order and the first failure is returned. etcd v3.5 checked
+// every put before any range, so a txn with a failing range and then a
+// failing put answered with the put's error there and with the range's from
+// v3.6 on.
 func (s *Store) checkRequestOp(op *etcdapi.RequestOp) error {
 	if err := s.checkRequestPut(op); err != nil {
 		return err
@@ -229,20 +231,43 @@ func (s *Store) checkRequestOp(op *etcdapi.RequestOp) error {
 	return s.checkRequestRange(op)
 }
 
-// checkRequestPut is etcd's checkRequestPut: before a write txn runs, an
-// ignore_* put needs its key and a leased put needs its lease.
+// checkRequestPut is etcd's checkPut: before a write txn runs, an ignore_*
+// put needs its key and a leased put needs its lease. etcd v3.7 checks the
+// lease first, v3.6 the key (etcdRules.putLeaseCheckedFirst).
 func (s *Store) checkRequestPut(op *etcdapi.RequestOp) error {
 	if kindOf(op) != opPut {
 		return nil
 	}
 	p := op.RequestPut
-	if p.IgnoreValue || p.IgnoreLease {
-		if _, _, _, ok := s.ix.get(p.Key, s.currentRev); !ok {
-			return etcdapi.ErrKeyNotFound
+	if s.rules.putLeaseCheckedFirst {
+		if err := s.checkPutLease(p); err != nil {
+			return err
 		}
+		return s.checkPutPrev(p)
 	}
+	if err := s.checkPutPrev(p); err != nil {
+		return err
+	}
+	return s.checkPutLease(p)
+}
+
+// checkPutLease returns etcdapi.ErrLeaseNotFound for a put naming a lease
+// the store does not hold.
+func (s *Store) checkPutLease(p *etcdapi.PutRequest) error {
 	if p.Lease != 0 && !s.lessor.exists(LeaseID(p.Lease)) {
 		return etcdapi.ErrLeaseNotFound
+	}
+	return nil
+}
+
+// checkPutPrev returns etcdapi.ErrKeyNotFound for an ignore_value or
+// ignore_lease put of a key that has no live value to keep.
+func (s *Store) checkPutPrev(p *etcdapi.PutRequest) error {
+	if !p.IgnoreValue && !p.IgnoreLease {
+		return nil
+	}
+	if _, _, _, ok := s.ix.get(p.Key, s.currentRev); !ok {
+		return etcdapi.ErrKeyNotFound
 	}
 	return nil
 }

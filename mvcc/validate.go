@@ -7,8 +7,8 @@ import (
 	"etcdsim/mvcc/etcdapi"
 )
 
-// Request checks that etcd v3.5 performs in its gRPC layer (v3rpc/key.go),
-// done here because the store is the API.
+// Request checks that etcd (v3.5 to v3.7) performs in its gRPC layer
+// (v3rpc/key.go), done here because the store is the API.
 
 // checkRangeRequest is etcd's checkRangeRequest (v3rpc/key.go).
 func checkRangeRequest(r *etcdapi.RangeRequest) error {

@@ -35,16 +35,24 @@ func (s *Store) NewWatchStream() *WatchStream {
 func (ws *WatchStream) push(r etcdapi.WatchResponse) { ws.queue = append(ws.queue, r) }
 
 // Watch creates a watch and queues its Created response. StartRevision 0
-// watches from the next revision; a past one replays history first; one at
-// or below the compaction later yields a canceled response carrying
+// watches from the next revision; a past one replays history first; one
+// below the compaction later yields a canceled response carrying
 // CompactRevision. RangeEnd "\x00" watches every key from Key on. It returns
-// ErrEmptyWatcherRange, ErrWatcherDuplicateID, ErrTooManyWatchers, ErrClosed.
+// etcdapi.ErrCompacted for a negative StartRevision, before any other check:
+// etcd (v3.6.6 and later, v3.7) refuses such a watch at once, with a
+// created and canceled response whose watch ID is -1 and whose CancelReason
+// is that error's text (server/etcdserver/api/v3rpc/watch.go recvLoop).
+// It also returns ErrEmptyWatcherRange, ErrWatcherDuplicateID,
+// ErrTooManyWatchers and ErrClosed.
 func (ws *WatchStream) Watch(r *etcdapi.WatchCreateRequest) (WatchID, error) {
 	if r == nil {
 		r = &etcdapi.WatchCreateRequest{} // a nil message is an empty one, as in protobuf
 	}
 	if ws.closed || ws.s.closed {
 		return -1, ErrClosed
+	}
+	if r.StartRevision < 0 {
+		return -1, etcdapi.ErrCompacted
 	}
 	end := mkGteRange(r.RangeEnd)
 	if len(end) != 0 && string(r.Key) >= string(end) {
@@ -71,8 +79,7 @@ func (ws *WatchStream) Watch(r *etcdapi.WatchCreateRequest) (WatchID, error) {
 		w.noDelete = w.noDelete || f == etcdapi.WatchCreateRequest_NODELETE
 	}
 	cur := ws.s.currentRev
-	// As etcd: 0 means the next revision; a negative start is behind any
-	// compaction (even none, at -1) and gets a compacted response.
+	// As etcd: 0 means the next revision.
 	w.nextRev, w.synced = r.StartRevision, false
 	if r.StartRevision > cur || r.StartRevision == 0 {
 		w.nextRev, w.synced = max(cur+1, r.StartRevision), true

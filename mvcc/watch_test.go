@@ -138,16 +138,22 @@ func TestWatchProgressNotify(t *testing.T) {
 		"events since the last tick: no progress")
 }
 
-// etcd quirk: a negative start revision is "compacted", even before any
-// compaction (CompactRevision -1).
+// A negative start revision is refused as compacted, even before any
+// compaction, and creates no watch (etcd v3.6.6 and later, v3.7; v3.6.5
+// created the watch and then canceled it with CompactRevision -1).
 func TestWatchNegativeStart(t *testing.T) {
-	s, err := mvcc.OpenMem(mvcc.Config{})
-	require.NoError(t, err)
-	ws := s.NewWatchStream()
-	_, err = ws.Watch(&etcdapi.WatchCreateRequest{Key: []byte("a"), StartRevision: -3})
-	require.NoError(t, err)
-	require.Equal(t, []string{"id=0 rev=1 created", "id=0 rev=0 canceled compact=-1"},
-		describe(ws.Poll(0)))
+	for _, version := range []string{mvcc.EtcdVersion37, mvcc.EtcdVersion36} {
+		s, err := mvcc.OpenMem(mvcc.Config{EtcdVersion: version})
+		require.NoError(t, err)
+		ws := s.NewWatchStream()
+		id, err := ws.Watch(&etcdapi.WatchCreateRequest{Key: []byte("a"), StartRevision: -3})
+		require.ErrorIs(t, err, etcdapi.ErrCompacted)
+		require.Equal(t, mvcc.WatchID(-1), id)
+		_, err = ws.Watch(&etcdapi.WatchCreateRequest{Key: []byte("b"), RangeEnd: []byte("a"),
+			StartRevision: -1})
+		require.ErrorIs(t, err, etcdapi.ErrCompacted, "checked before the range")
+		require.Empty(t, ws.Poll(0))
+	}
 }
 
 // Since etcd v3.5.15 (PR 18274) compaction keeps a tombstone at exactly the

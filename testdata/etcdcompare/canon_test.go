@@ -46,7 +46,8 @@ var errorNames = []struct {
 
 // TestErrorsMatchEtcd holds each etcdapi sentinel mvcc returns to etcd's
 // own error: the same gRPC code and the same text, so that a client of
-// etcdsim sees what a client of etcd v3.6.5 would.
+// etcdsim sees what a client of etcd would (of the release this module is
+// built with).
 func TestErrorsMatchEtcd(t *testing.T) {
 	for _, e := range errorNames {
 		st := status.Convert(e.grpc)

@@ -1,12 +1,13 @@
 package etcdcompare
 
-// Requests that etcd v3.6.5 itself does not survive, so they are never sent
-// to it (the generator steers clear of them, see avoidEtcdTxnCrash). These
-// tests pin what mvcc does with them instead. Both shapes come from one
-// etcd flaw: its txn duplicate-key check (v3rpc checkIntervals) builds a
-// delete with range end "\x00" (every key from Key on) as the empty
-// interval [Key, "\x00"), so a txn may delete a key and then put it again
-// (etcd-io/etcd#22445).
+// Requests that etcd itself does not survive (v3.6.5, and by their source
+// v3.6.16 and v3.7.3 alike), so they are never sent to it (the generator
+// steers clear of them, see avoidEtcdTxnCrash). These tests pin what mvcc
+// does with them instead. Both shapes come from one etcd flaw: its txn
+// duplicate-key check (server/etcdserver/api/v3rpc/key.go checkIntervals,
+// unchanged up to v3.7.3) builds a delete with range end "\x00" (every key
+// from Key on) as the empty interval [Key, "\x00"), so a txn may delete a
+// key and then put it again (etcd-io/etcd#22445).
 
 import (
 	"strings"
@@ -16,16 +17,6 @@ import (
 
 	"etcdsim/mvcc"
 )
-
-func openStore(t *testing.T) *mvcc.Store {
-	t.Helper()
-	s, err := mvcc.OpenMem(mvcc.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
-	return s
-}
 
 func mustAnswer(t *testing.T, s *mvcc.Store, r request) string {
 	t.Helper()
@@ -49,20 +40,23 @@ func fromKeyDeleteThenPut(put *pb.PutRequest) request {
 // passes ("fk/b" exists before the txn), then executing it after the delete
 // fails. etcd v3.6.5 panics in its apply loop: "unexpected error during
 // txn with writes" (found by this harness, seed 13, before the generator
-// avoided it). mvcc, likewise, does not go on: it panics on its assertion
-// "txn op failed after its checks". The test passes while mvcc either
-// crashes like etcd or rejects the txn cleanly; it fails if mvcc applies it.
+// avoided it). etcd v3.7.3 no longer checks there (server/etcdserver/txn/
+// txn.go executeTxn calls put.go put, which indexes the missing previous
+// key-value) and panics with an index out of range. mvcc checks it before
+// anything is written (mvcc/txn.go checkPutAfterDeletes) and rejects the
+// txn with KeyNotFound. The test passes while mvcc either crashes like etcd
+// or rejects the txn cleanly; it fails if mvcc applies it.
 func TestFromKeyDeleteThenIgnorePut(t *testing.T) {
-	s := openStore(t)
+	s := openStore(t, mvcc.Config{EtcdVersion: etcdLine()})
 	mustAnswer(t, s, put("fk/b", "1"))
 	answer := strings.TrimSpace(doMvcc(s, fromKeyDeleteThenPut(&pb.PutRequest{Key: []byte("fk/b"), IgnoreValue: true})))
 	switch {
 	case strings.HasPrefix(answer, "panic "):
-		t.Logf("mvcc, like etcd v3.6.5, does not survive this txn: %s", answer)
+		t.Logf("mvcc, like etcd, does not survive this txn: %s", answer)
 	case strings.HasPrefix(answer, "error "):
-		t.Logf("mvcc rejects this txn cleanly (%s) where etcd v3.6.5 crashes", answer)
+		t.Logf("mvcc rejects this txn cleanly (%s) where etcd crashes", answer)
 	default:
-		t.Errorf("mvcc applied a txn whose put must fail after its checks (etcd v3.6.5 crashes):\n%s", answer)
+		t.Errorf("mvcc applied a txn whose put must fail after its checks (etcd crashes):\n%s", answer)
 	}
 }
 
@@ -71,12 +65,14 @@ func TestFromKeyDeleteThenIgnorePut(t *testing.T) {
 // makes etcd v3.6.5 drop the re-created key from its backend while its
 // index still names it, and the next range over it exits the process with
 // "range failed to find revision pair" (lg.Fatal; upstream
-// etcd-io/etcd#22376; found by this harness). mvcc does the same: the range
-// panics with "index revision {4 2} of range missing from backend". The
-// test passes while mvcc either fails like etcd or keeps the key intact (a
-// compaction at the current revision must not change a read at it).
+// etcd-io/etcd#22376; found by this harness; the compaction code is the
+// same in v3.6.16 and v3.7.3, where only a keys_only range, served from
+// the index, would survive). mvcc does the same: the range panics with
+// "index revision {4 2} of range missing from backend". The test passes
+// while mvcc either fails like etcd or keeps the key intact (a compaction
+// at the current revision must not change a read at it).
 func TestFromKeyDeleteRecreateThenCompact(t *testing.T) {
-	s := openStore(t)
+	s := openStore(t, mvcc.Config{EtcdVersion: etcdLine()})
 	mustAnswer(t, s, put("fk/a", "1"))
 	mustAnswer(t, s, put("fk/b", "1"))
 	mustAnswer(t, s, fromKeyDeleteThenPut(&pb.PutRequest{Key: []byte("fk/b"), Value: []byte("2")}))
@@ -91,12 +87,12 @@ func TestFromKeyDeleteRecreateThenCompact(t *testing.T) {
 	after := doMvcc(s, all)
 	switch {
 	case strings.HasPrefix(after, "panic "):
-		t.Logf("mvcc, like etcd v3.6.5 (etcd-io/etcd#22376), loses the re-created key at compaction: %s",
+		t.Logf("mvcc, like etcd (etcd-io/etcd#22376), loses the re-created key at compaction: %s",
 			strings.TrimSpace(after))
 	case after != before:
 		t.Errorf("compaction at the current revision %d changed the range:\nbefore:\n%s\nafter:\n%s", rev, before, after)
 	default:
-		t.Logf("mvcc keeps the re-created key through compaction, where etcd v3.6.5 loses it")
+		t.Logf("mvcc keeps the re-created key through compaction, where etcd loses it")
 		s.CheckInvariants()
 	}
 }

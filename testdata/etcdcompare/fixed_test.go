@@ -9,7 +9,7 @@ import (
 )
 
 // fixedLeaseIDs are the lease IDs TestFixedCases uses.
-var fixedLeaseIDs = []int64{7001, 7002, 7003, 7004}
+var fixedLeaseIDs = []int64{7001, 7002, 7003, 7004, 7005}
 
 // Request builders for the fixed cases.
 
@@ -101,13 +101,17 @@ func ttl(id int64) request {
 	return request{LeaseTimeToLive: &pb.LeaseTimeToLiveRequest{ID: id, Keys: true}}
 }
 
-// fixedCases are known tricky cases. They run in order on one etcd and one
-// store, each on its own keys; rev() is the store's current revision, so a
-// case can aim at revisions it just made.
-var fixedCases = []struct {
+// fixedCase is a named list of requests. It runs on one etcd and one store,
+// on keys of its own; rev() is the store's current revision, so a case can
+// aim at revisions it just made.
+type fixedCase struct {
 	name string
 	run  func(do func(request), rev func() int64)
-}{
+}
+
+// fixedCases are known tricky cases where etcd v3.6 and v3.7 answer alike.
+// They run in order, after versionCases (version_test.go).
+var fixedCases = []fixedCase{
 	{"delete and recreate resets version", func(do func(request), rev func() int64) {
 		do(put("dr", "1"))
 		do(putPrev("dr", "2"))
@@ -245,22 +249,23 @@ var fixedCases = []struct {
 		do(txn([]*pb.Compare{cmp("tv/000", pb.Compare_VERSION, pb.Compare_EQUAL, 1)},
 			[]*pb.RequestOp{opDel("tv/", "tv0"), opGet("tv/", "tv0", 0),
 				opTxn(nil, []*pb.RequestOp{opGet("tv/", "tv0", rev())}, nil)}, nil))
-		// Two failing checks in one path: etcd v3.6 reports the first in op
-		// order; mvcc checks puts before ranges, as etcd v3.5 does.
+		// Two failing checks in one path: etcd v3.6 and v3.7 report the first
+		// in op order (etcd v3.5 checked every put before any range).
 		future := rev() + 1
 		ignorePut := &pb.RequestOp{Request: &pb.RequestOp_RequestPut{RequestPut: &pb.PutRequest{
 			Key: []byte("tv-missing"), IgnoreValue: true}}}
 		leasedPut := &pb.RequestOp{Request: &pb.RequestOp_RequestPut{RequestPut: &pb.PutRequest{
 			Key: []byte("tv-leased"), Lease: 7999}}}
-		do(txn(nil, []*pb.RequestOp{ignorePut, opGet("tv", "", future)}, nil)) // put first: agree
-		do(txn(nil, []*pb.RequestOp{opGet("tv", "", future), ignorePut}, nil)) // range first: differ
-		do(txn(nil, []*pb.RequestOp{opGet("tv", "", 1), leasedPut}, nil))      // range first, compacted: differ
+		do(txn(nil, []*pb.RequestOp{ignorePut, opGet("tv", "", future)}, nil)) // put first: KeyNotFound
+		do(txn(nil, []*pb.RequestOp{opGet("tv", "", future), ignorePut}, nil)) // range first: FutureRev
+		do(txn(nil, []*pb.RequestOp{opGet("tv", "", 1), leasedPut}, nil))      // range first: Compacted
 		do(request{Range: &pb.RangeRequest{}})
 		do(request{Put: &pb.PutRequest{Value: []byte("v")}})
 		do(request{DeleteRange: &pb.DeleteRangeRequest{}})
 		do(rng(&pb.RangeRequest{Key: []byte{0}, RangeEnd: []byte{0}, CountOnly: true}))
 	}},
-	// etcd v3.6.5 (server/etcdserver/txn/txn.go executeRange) fetches
+	// etcd (v3.6.5 server/etcdserver/txn/txn.go executeRange; v3.7.3
+	// server/etcdserver/txn/range.go rangeLimit) fetches
 	// limit+1 keys in key order when the request's sort order is NONE, and
 	// only then sorts them ascending by a non-KEY target: the answer is the
 	// first keys by key, reordered, not the smallest by the target. The
@@ -301,8 +306,9 @@ var fixedCases = []struct {
 		do(del("zy/", "zy0"))
 	}},
 	// Keep this case last and compact nothing after it: a key deleted and
-	// put again in one revision crashes etcd v3.6.5 at the next compaction
-	// (see TestFromKeyDeleteRecreateThenCompact).
+	// put again in one revision crashes etcd (v3.6.5, and v3.6.16 and v3.7.3
+	// by their source) at the next compaction (see
+	// TestFromKeyDeleteRecreateThenCompact).
 	{"from-key delete and put in one txn", func(do func(request), rev func() int64) {
 		do(put("zz/a", "1"))
 		do(put("zz/b", "1"))
@@ -312,22 +318,34 @@ var fixedCases = []struct {
 	}},
 }
 
-// TestFixedCases runs fixedCases against an embedded etcd and mvcc.OpenMem.
+// TestFixedCases runs versionCases, then fixedCases, against an embedded
+// etcd and mvcc.OpenMem in the matching EtcdVersion. It also holds each
+// case to its kind: a store in the other release line's mode must answer
+// some request of each version case unlike etcd, and every request of each
+// fixed case as etcd.
 func TestFixedCases(t *testing.T) {
-	s := newSession(t, "fixed cases")
-	for _, c := range fixedCases {
+	s := newSession(t, "fixed cases", etcdOptions{})
+	run := func(c fixedCase, differs bool) {
 		t.Run(c.name, func(t *testing.T) {
 			s.t = t
-			i := 0
+			i, before := 0, s.otherDiffers
 			c.run(func(r request) {
 				s.do(fmt.Sprintf("%q step %d", c.name, i), r)
 				i++
 			}, s.store.Rev)
+			checkOtherDiffers(t, differs, s.otherDiffers-before)
 		})
+	}
+	for _, c := range versionCases {
+		run(c, true)
+	}
+	for _, c := range fixedCases {
+		run(c, false)
 	}
 	s.t = t
 	s.checkState("fixed-cases-end")
-	t.Logf("%d answers compared, %d mismatches", s.compared, s.mismatches)
+	t.Logf("%d answers compared, %d mismatches, %d answers that a store in %s mode gets wrong",
+		s.compared, s.mismatches, s.otherDiffers, otherLine())
 	if testing.Verbose() {
 		t.Logf("history with etcd's answers:\n%s", strings.Join(s.history, "\n"))
 	}

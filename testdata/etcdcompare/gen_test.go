@@ -323,8 +323,9 @@ func boundFromKeyDeletes(t *pb.TxnRequest) {
 	}
 }
 
-// avoidEtcdTxnCrash keeps a txn from crashing etcd v3.6.5. Its duplicate-key
-// check builds a "\x00"-ended delete as the empty interval [key, "\x00")
+// avoidEtcdTxnCrash keeps a txn from crashing etcd (v3.6.5; v3.6.16 and
+// v3.7.3 keep the same code). Its duplicate-key check builds a
+// "\x00"-ended delete as the empty interval [key, "\x00")
 // (etcd-io/etcd#22445), so a txn may delete keys from some key on and put
 // one of them again. With IgnoreValue or IgnoreLease that put fails after
 // the checks and etcd panics in its apply loop; plainly, the key is deleted
