@@ -54,7 +54,7 @@ func readRange(st *etcdState, cur Revision,
 		res.resp.More = true
 	}
 	if r.KeysOnly {
-		keysOnly(kvs)
+		keysOnly(kvs, r.SortTarget != etcdapi.RangeRequest_VALUE)
 	}
 	if int64(len(kvs)) > res.resp.Count {
 		assertf(false, "range returns %d of %d key-values", len(kvs), res.resp.Count)
@@ -177,13 +177,21 @@ func (s kvSortByValue) Less(i, j int) bool {
 	return bytes.Compare(s.kvSort[i].Value, s.kvSort[j].Value) < 0
 }
 
-// keysOnly replaces, in place, each key-value by a copy without its value:
-// the originals are the model's immutable versions.
-func keysOnly(kvs []*etcdapi.KeyValue) {
+// keysOnly replaces, in place, each key-value by a copy without its value
+// (the originals are the model's immutable versions), and without its
+// lease when dropLease is set. etcd v3.7 serves a keys_only range that
+// does not sort by value from its key index, which holds no lease, so the
+// lease comes back 0 (v3.7.3 server/etcdserver/txn/range.go executeRange,
+// FastKeysOnly; v3.6 kept it). The model follows v3.7, as the store does
+// by default.
+func keysOnly(kvs []*etcdapi.KeyValue, dropLease bool) {
 	vals := make([]etcdapi.KeyValue, len(kvs))
 	for i, kv := range kvs {
 		vals[i] = *kv
 		vals[i].Value = nil
+		if dropLease {
+			vals[i].Lease = 0
+		}
 		kvs[i] = &vals[i]
 	}
 }

@@ -293,6 +293,9 @@ func refRange(s *refStore, cur int64, r *etcdapi.RangeRequest) (*etcdapi.RangeRe
 	for _, kv := range kept {
 		if r.KeysOnly {
 			kv.Value = nil
+			if r.SortTarget != etcdapi.RangeRequest_VALUE { // etcd v3.7: no lease from the index
+				kv.Lease = 0
+			}
 		}
 	}
 	out.Kvs = kept

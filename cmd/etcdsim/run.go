@@ -38,10 +38,19 @@ type runReport struct {
 	Verdict string         `json:"verdict,omitempty"`
 	// CheckSteps is the model steps the linearizability check took;
 	// CheckBudget is its budget (--budget).
-	CheckSteps  int64  `json:"check_steps,omitempty"`
-	CheckBudget int64  `json:"check_budget,omitempty"`
-	Violation   string `json:"violation,omitempty"`
-	Replay      string `json:"replay"`
+	CheckSteps  int64 `json:"check_steps,omitempty"`
+	CheckBudget int64 `json:"check_budget,omitempty"`
+	// OpsOK, OpsFailed and OpsUnknown split Ops by how requests ended;
+	// OpsPerSecond is Ops per simulated second of the client phase.
+	OpsOK         *int    `json:"ops_ok,omitempty"`
+	OpsFailed     *int    `json:"ops_failed,omitempty"`
+	OpsUnknown    *int    `json:"ops_unknown,omitempty"`
+	OpsPerSecond  float64 `json:"ops_per_second,omitempty"`
+	LeaderChanges *int    `json:"leader_changes,omitempty"`
+	// Checks holds each check's verdict by name (see checkVerdicts).
+	Checks    map[string]string `json:"checks,omitempty"`
+	Violation string            `json:"violation,omitempty"`
+	Replay    string            `json:"replay"`
 	// Gossip scenario.
 	Messages  *netJSON `json:"messages,omitempty"`
 	Totals    []uint64 `json:"totals,omitempty"`
@@ -63,9 +72,13 @@ type runFlags struct {
 	reads             string
 	bugs              []string
 	members, clients  int
+	rate              int
 	duration, settle  time.Duration
-	html              string
-	budget            linearizability.Steps
+	// set names the cluster flags given on the command line: they win
+	// over what a planted bug's setup chose.
+	set    map[string]bool
+	html   string
+	budget linearizability.Steps
 }
 
 func newRunCmd() *cobra.Command {
@@ -86,6 +99,10 @@ The same --seed (and flags) always prints the same trace_hash.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			out := cmd.OutOrStdout()
+			f.set = map[string]bool{}
+			for _, name := range []string{"members", "clients", "rate"} {
+				f.set[name] = cmd.Flags().Changed(name)
+			}
 			switch f.scenario {
 			case "raft":
 				return runRaft(out, cmd.ErrOrStderr(), f)
@@ -107,6 +124,7 @@ The same --seed (and flags) always prints the same trace_hash.`,
 		"resting on CheckQuorum) or lease-bounded (the Raft thesis' lease, safe within a clock drift bound)")
 	fl.IntVar(&f.members, "members", def.Members, "cluster members (gossip: nodes)")
 	fl.IntVar(&f.clients, "clients", def.Clients, "clients running the workload")
+	fl.IntVar(&f.rate, "rate", def.Workload.Rate, "requests all clients start per simulated second")
 	fl.DurationVar(&f.duration, "duration", cluster.RunDuration, "simulated time with clients and faults")
 	fl.DurationVar(&f.settle, "settle", cluster.RunSettle, "simulated time after faults heal")
 	fl.BoolVar(&f.showTrace, "trace", false, "print every trace record as it happens")
@@ -199,7 +217,17 @@ func raftRun(f runFlags) (rc cluster.RunConfig, setup []string, err error) {
 		cfg := nemesis.DefaultConfig(*mix)
 		rc.Faults = &cfg
 	}
-	rc.Cluster.Members, rc.Cluster.Clients = f.members, f.clients
+	// A planted bug's setup chooses its sweep's cluster; flags given on
+	// the command line win over it.
+	if f.set["members"] || len(f.bugs) == 0 {
+		rc.Cluster.Members = f.members
+	}
+	if f.set["clients"] || len(f.bugs) == 0 {
+		rc.Cluster.Clients = f.clients
+	}
+	if f.set["rate"] || len(f.bugs) == 0 {
+		rc.Cluster.Workload.Rate = f.rate
+	}
 	switch f.reads {
 	case "safe":
 		rc.Cluster.ReadOnly = raftimpl.ReadOnlySafe
@@ -219,7 +247,7 @@ func raftRun(f runFlags) (rc cluster.RunConfig, setup []string, err error) {
 		return rc, nil, fmt.Errorf("--duration %v and --settle %v: %w", f.duration, f.settle, err)
 	}
 	if err := rc.Cluster.Validate(); err != nil {
-		return rc, nil, fmt.Errorf("--members/--clients/--reads/--bug: %w", err)
+		return rc, nil, fmt.Errorf("--members/--clients/--rate/--reads/--bug: %w", err)
 	}
 	return rc, setup, nil
 }
@@ -247,10 +275,16 @@ func runRaft(out, errOut io.Writer, f runFlags) error {
 	if o.Check != nil {
 		rep.CheckSteps, rep.CheckBudget = int64(o.Check.Steps), int64(o.Check.Budget)
 	}
-	if o.Violation != nil {
+	rep.OpsOK, rep.OpsFailed, rep.OpsUnknown = &o.OpsOK, &o.OpsFailed, &o.OpsUnknown
+	rep.LeaderChanges, rep.Checks = &o.LeaderChanges, checkVerdicts(o)
+	rep.OpsPerSecond = float64(o.OpsOK+o.OpsFailed+o.OpsUnknown) / rc.Duration.Seconds()
+	switch {
+	case o.Violation != nil:
 		rep.Violation = o.Violation.Error()
-	} else if o.Storm != nil {
+	case o.Storm != nil:
 		rep.Violation = o.Storm.Error()
+	case o.Divergent != nil:
+		rep.Violation = o.Divergent.Error()
 	}
 	if f.asJSON {
 		if err := json.NewEncoder(out).Encode(rep); err != nil {
@@ -278,6 +312,31 @@ func runRaft(out, errOut io.Writer, f runFlags) error {
 	return finish(verdict, reportErr, errOut)
 }
 
+// checkVerdicts names each check's verdict, under keys that are a contract:
+// linearizability (the checker's verdict, or not-checked when a safety
+// violation or a storm stopped the run), raft_invariants (ok, violated),
+// liveness (ok, message-storm) and hashkv (equal, divergent, not-checked).
+func checkVerdicts(o *cluster.Outcome) map[string]string {
+	checks := map[string]string{"linearizability": "not-checked", "raft_invariants": "ok",
+		"liveness": "ok", "hashkv": "not-checked"}
+	if o.Checked {
+		checks["linearizability"] = o.Verdict.String()
+	}
+	if o.Violation != nil {
+		checks["raft_invariants"] = "violated"
+	}
+	if o.Storm != nil {
+		checks["liveness"] = "message-storm"
+	}
+	switch {
+	case o.Divergent != nil:
+		checks["hashkv"] = "divergent"
+	case o.HashKVChecked:
+		checks["hashkv"] = "equal"
+	}
+	return checks
+}
+
 // replayLine is the one-line command that reproduces a run.
 func replayLine(f runFlags) string {
 	parts := []string{"etcdsim run --seed", fmt.Sprint(f.seed)}
@@ -291,11 +350,14 @@ func replayLine(f runFlags) string {
 		parts = append(parts, "--faults", f.faults)
 	}
 	def := cluster.DefaultConfig()
-	if f.members != def.Members {
+	if f.set["members"] || f.members != def.Members {
 		parts = append(parts, "--members", fmt.Sprint(f.members))
 	}
-	if f.clients != def.Clients {
+	if f.set["clients"] || f.clients != def.Clients {
 		parts = append(parts, "--clients", fmt.Sprint(f.clients))
+	}
+	if f.set["rate"] || f.rate != def.Workload.Rate {
+		parts = append(parts, "--rate", fmt.Sprint(f.rate))
 	}
 	if f.duration != cluster.RunDuration {
 		parts = append(parts, "--duration", f.duration.String())
@@ -314,12 +376,13 @@ func printRaft(out io.Writer, rep runReport, o *cluster.Outcome) {
 	if len(rep.Bugs) > 0 {
 		bugs = strings.Join(rep.Bugs, ",")
 	}
-	fmt.Fprintf(out, "seed %d: %d-member Raft cluster, planted bugs: %s\n", rep.Seed, rep.Members, bugs)
+	fmt.Fprintf(out, "seed %d: %d-member etcd cluster, planted bugs: %s\n", rep.Seed, rep.Members, bugs)
 	for _, s := range rep.Setup {
 		fmt.Fprintf(out, "setup for %s\n", s)
 	}
-	fmt.Fprintf(out, "%d client ops, %d events in %.1fs simulated (%.2fs wall)\n",
-		rep.Ops, rep.Events, rep.SimSeconds, rep.WallSeconds)
+	fmt.Fprintf(out, "%d client ops (%d ok, %d failed, %d unknown), %d events in %.1fs simulated "+
+		"(%.2fs wall)\n", rep.Ops, *rep.OpsOK, *rep.OpsFailed, *rep.OpsUnknown, rep.Events,
+		rep.SimSeconds, rep.WallSeconds)
 	if len(rep.Faults) > 0 {
 		names := make([]string, 0, len(rep.Faults))
 		for name := range rep.Faults {
@@ -337,11 +400,20 @@ func printRaft(out io.Writer, rep runReport, o *cluster.Outcome) {
 	case rep.Violation != "":
 		fmt.Fprintf(out, "VIOLATION: %s\n", rep.Violation)
 	}
+	names := make([]string, 0, len(rep.Checks))
+	for name := range rep.Checks {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for i, name := range names {
+		names[i] = name + " " + rep.Checks[name]
+	}
+	fmt.Fprintf(out, "leader changes: %d; checks: %s\n", *rep.LeaderChanges, strings.Join(names, ", "))
 	if o.Check != nil && o.Verdict == linearizability.Unknown {
-		fmt.Fprintf(out, "history: unknown (the check spent its budget of %v model steps; "+
+		fmt.Fprintf(out, "verdict: unknown (the check spent its budget of %v model steps; "+
 			"raise it with --budget)\n", o.Check.Budget)
 	} else {
-		fmt.Fprintf(out, "history: %s\n", rep.Verdict)
+		fmt.Fprintf(out, "verdict: %s\n", rep.Verdict)
 	}
 	if o.Check != nil && o.Check.Explanation != nil {
 		fmt.Fprintln(out, o.Check.Explanation)

@@ -66,15 +66,17 @@ func TestRunCatchesPlantedBug(t *testing.T) {
 	require.Contains(t, rep["violation"], "state machine safety")
 	require.Equal(t, []any{"apply-uncommitted"}, rep["bugs"])
 	require.Equal(t, "etcdsim run --seed 1 --bug apply-uncommitted", rep["replay"])
-	require.Nil(t, rep["setup"], "apply-uncommitted changes nothing in the cluster")
+	require.Equal(t, []any{"apply-uncommitted: 3 members, 5 clients at 250 requests/s"}, rep["setup"],
+		"apply-uncommitted's sweep changes only the cluster's size and load")
 
 	// figure8-commit's setup turns off the leader's no-op: the report must
 	// say so, and its sweep's first seed must still be caught here.
-	code, out = runCLI(t, "run", "--bug", "figure8-commit", "--seed", "2", "--json")
+	code, out = runCLI(t, "run", "--bug", "figure8-commit", "--seed", "16", "--json")
 	require.Equal(t, exitFailed, code, out)
 	rep = decodeRun(t, out)
 	require.Contains(t, rep["violation"], "leader completeness")
-	require.Equal(t, []any{"figure8-commit: no leader no-op entry, 10ms ticks"}, rep["setup"])
+	require.Equal(t, []any{"figure8-commit: 3 members, 5 clients at 250 requests/s, " +
+		"no leader no-op entry, 10ms ticks"}, rep["setup"])
 	require.Equal(t, map[string]any{"flap": rep["faults"].(map[string]any)["flap"]}, rep["faults"])
 }
 
@@ -155,7 +157,7 @@ func TestRunWritesHTMLAfterTheVerdict(t *testing.T) {
 	path := t.TempDir() + "/run.html"
 	code, out := runCLI(t, "run", "--seed", "2", "--duration", "2s", "--html", path)
 	require.Equal(t, exitOK, code, out)
-	require.Contains(t, out, "history: linearizable")
+	require.Contains(t, out, "verdict: linearizable")
 	require.FileExists(t, path)
 }
 
@@ -186,5 +188,5 @@ func TestRunNamesAMessageStorm(t *testing.T) {
 	require.Equal(t, exitFailed, code, out)
 	require.Contains(t, out, "LIVENESS FAILURE: ")
 	require.Contains(t, out, "message storm")
-	require.Contains(t, out, "history: liveness-failure")
+	require.Contains(t, out, "verdict: liveness-failure")
 }

@@ -49,9 +49,11 @@ type ClientConfig struct {
 	RetriesMax int
 }
 
-// DefaultClientConfig is clientv3's retry policy with a 1 s deadline.
+// DefaultClientConfig is clientv3's retry policy (25ms between retries, at
+// most 100: client/v3 v3.7.3 options.go defaultBackoffWaitBetween,
+// defaultUnaryMaxRetries) with a 1 s deadline, which ends a call first.
 func DefaultClientConfig() ClientConfig {
-	return ClientConfig{Timeout: time.Second, Backoff: 25 * time.Millisecond, RetriesMax: 5}
+	return ClientConfig{Timeout: time.Second, Backoff: 25 * time.Millisecond, RetriesMax: 100}
 }
 
 // ErrDeadlineExceeded ends a call that got no answer in time: it may or may

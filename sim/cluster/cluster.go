@@ -42,14 +42,17 @@ type Config struct {
 	Workload Workload
 }
 
-// DefaultConfig is a 3-member cluster with etcd's timing (100ms ticks, 1s
-// election timeout), Pre-Vote and CheckQuorum on, and five clients sending
-// about 250 requests per simulated second.
+// DefaultConfig is a 5-member cluster with etcd's timing (100ms ticks, 1s
+// election timeout), Pre-Vote and CheckQuorum on, a snapshot every 1,000
+// entries with 500 kept behind it (a tenth of etcd's --snapshot-count and
+// catch-up entries, so that runs of seconds take snapshots and send them
+// to lagging members), and ten clients sending about 1,000 requests per
+// simulated second.
 func DefaultConfig() Config {
 	return Config{
-		Members: 3, TickInterval: 100 * time.Millisecond, ElectionTicks: 10, HeartbeatTicks: 1,
-		PreVote: true, CheckQuorum: true, SnapshotEvery: 200, SnapshotCatchUp: 50,
-		Clients: 5, Client: DefaultClientConfig(), Workload: DefaultWorkload(),
+		Members: 5, TickInterval: 100 * time.Millisecond, ElectionTicks: 10, HeartbeatTicks: 1,
+		PreVote: true, CheckQuorum: true, SnapshotEvery: 1000, SnapshotCatchUp: 500,
+		Clients: 10, Client: DefaultClientConfig(), Workload: DefaultWorkload(),
 	}
 }
 
@@ -102,6 +105,10 @@ type Cluster struct {
 	history     linearizability.History
 	processes   int
 	stopClients bool
+	// Counters for the outcome: requests by how they ended, and members
+	// that became leader.
+	opsOK, opsFailed, opsUnknown int
+	leaderChanges                int
 	// applied counts entries applied by all members, for benchmarks.
 	applied uint64
 	// envelopes recycles the envelopes Raft messages travel in.
@@ -204,6 +211,7 @@ func (c *Cluster) noteSoftState(id sim.NodeID, ss raftimpl.SoftState) {
 		return
 	}
 	st := c.members[id-1].node.Status()
+	c.leaderChanges++
 	c.w.Logf("%s is leader in term %v", id, st.Term)
 	c.annotate(linearizability.AnnotationLeader, id.String(), fmt.Sprintf("%s leads term %v", id, st.Term))
 }

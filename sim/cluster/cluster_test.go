@@ -99,8 +99,8 @@ func TestWriteGivenUpAfterRefusalsIsIndeterminate(t *testing.T) {
 		unknown++
 	}
 	t.Logf("%d writes given up", unknown)
-	// Each is refused six times, 25ms of backoff apart.
-	require.Greater(t, unknown, 15, "the writes given up are recorded")
+	// Each is refused and retried every 25ms until its 1s deadline.
+	require.GreaterOrEqual(t, unknown, 3, "the writes given up are recorded")
 }
 
 // Serializable ranges are served by any member from its own store: a

@@ -8,4 +8,8 @@ var (
 	// one window of simulated time pass what its configuration explains
 	// many times over: a liveness failure, not a safety violation.
 	ErrMessageStorm = errors.New("cluster: liveness failure: message storm")
+	// ErrDivergentMembers is returned (in Outcome.Divergent) when two
+	// members' HashKV at one revision differ: their stores applied
+	// different histories (etcd's corruption check).
+	ErrDivergentMembers = errors.New("cluster: divergent members")
 )

@@ -19,5 +19,5 @@ func ExampleRun() {
 	fmt.Println("history:", out.VerdictName())
 	// Output:
 	// caught: true
-	// history: not-checked
+	// history: invariant-violation
 }

@@ -32,7 +32,7 @@ type RunConfig struct {
 // Defaults of a run, shared with the CLI so that replay lines reproduce.
 const (
 	RunEventsMax = 5_000_000
-	RunDuration  = 20 * time.Second
+	RunDuration  = 10 * time.Second
 	RunSettle    = 5 * time.Second
 )
 
@@ -84,25 +84,52 @@ type Outcome struct {
 	Check         *linearizability.Result
 	History       linearizability.History
 	Faults        map[string]int
+	// OpsOK, OpsFailed and OpsUnknown count the workload's requests:
+	// answered without error, ended without effect (a refusal, or an error
+	// in the answer such as ErrCompacted), and indeterminate.
+	OpsOK, OpsFailed, OpsUnknown int
+	// LeaderChanges counts the members that became leader.
+	LeaderChanges int
+	// Divergent is set (wrapping ErrDivergentMembers) when two members'
+	// HashKV at one revision differ at the end of the run: etcd's
+	// corruption check. HashKVChecked says the check ran.
+	Divergent     error
+	HashKVChecked bool
 }
 
 // Failed reports whether the run found a bug: a safety violation, a
-// history that is not linearizable, or a message storm.
+// history that is not linearizable, divergent members, or a message storm.
 func (o *Outcome) Failed() bool { return o.Unsafe() || o.Storm != nil }
 
-// Unsafe reports whether the observer or the checker caught a safety bug.
+// Unsafe reports whether the observer or a check caught a safety bug.
 func (o *Outcome) Unsafe() bool {
-	return o.Violation != nil || (o.Checked && o.Verdict == linearizability.NotLinearizable)
+	return o.Violation != nil || o.Divergent != nil ||
+		(o.Checked && o.Verdict == linearizability.NotLinearizable)
 }
 
-// VerdictName is the checker's verdict, "liveness-failure" after a storm,
-// or "not-checked" when a safety violation stopped the run.
+// Verdict names, a contract with scripts (`etcdsim run --json`).
+const (
+	VerdictInvariantViolation = "invariant-violation"
+	VerdictLivenessFailure    = "liveness-failure"
+	VerdictDivergentMembers   = "divergent-members"
+)
+
+// VerdictName is the run's verdict: "invariant-violation" when a safety
+// violation stopped the run, "liveness-failure" after a storm,
+// "divergent-members" when HashKV differs, else the linearizability
+// checker's ("linearizable", "not-linearizable", "unknown").
 func (o *Outcome) VerdictName() string {
-	if o.Storm != nil {
-		return "liveness-failure"
-	}
-	if !o.Checked {
-		return "not-checked"
+	switch {
+	case o.Violation != nil:
+		return VerdictInvariantViolation
+	case o.Storm != nil:
+		return VerdictLivenessFailure
+	case o.Checked && o.Verdict == linearizability.NotLinearizable:
+		return o.Verdict.String()
+	case o.Divergent != nil:
+		return VerdictDivergentMembers
+	case !o.Checked:
+		return "not-checked" // unreachable: every run that ends is checked
 	}
 	return o.Verdict.String()
 }
@@ -163,7 +190,9 @@ func Run(seed uint64, rc RunConfig) (*Outcome, error) {
 		runErr = w.RunFor(rc.Settle)
 	}
 	out := &Outcome{Seed: seed, TraceHash: w.Trace().Hash(), Events: w.Events(), SimTime: w.Now(),
-		History: c.History(), Ops: len(c.History().Ops), Violation: c.Violation()}
+		History: c.History(), Ops: len(c.History().Ops), Violation: c.Violation(),
+		OpsOK: c.opsOK, OpsFailed: c.opsFailed, OpsUnknown: c.opsUnknown,
+		LeaderChanges: c.leaderChanges}
 	if nem != nil {
 		out.Faults = nem.Counts()
 	}
@@ -174,6 +203,7 @@ func Run(seed uint64, rc RunConfig) (*Outcome, error) {
 	if out.Violation != nil || storm != nil {
 		return out, nil
 	}
+	out.Divergent, out.HashKVChecked = c.checkHashKV()
 	res, err := linearizability.Check(out.History,
 		linearizability.Options{Budget: rc.CheckBudget, Visualize: rc.Visualize})
 	if err != nil {

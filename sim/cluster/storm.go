@@ -51,7 +51,10 @@ func expectedEventRate(cfg Config) uint64 {
 	// at most one per 5ms each, a bound on a request's round trip.
 	ops := min(uint64(cfg.Workload.Rate)*uint64(stormWindow/time.Second),
 		clients*uint64(stormWindow/(5*time.Millisecond)))
-	return raft + ops*(4+4*members) + 1000
+	// A request is sent, maybe forwarded, answered, and costs a round of
+	// appends (a write) or heartbeats (a read index) to every member, and
+	// their disk writes; retries after refusals add a few more.
+	return raft + ops*(6+6*members) + 1000
 }
 
 // note counts one event at time now and returns a storm error once the

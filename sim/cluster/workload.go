@@ -38,11 +38,11 @@ type Workload struct {
 	Rate int
 }
 
-// DefaultWorkload is etcd's mix over five keys at 250 requests per
+// DefaultWorkload is etcd's mix over five keys at 1,000 requests per
 // simulated second.
 func DefaultWorkload() Workload {
 	return Workload{Keys: 5, RangePct: 10, PutPct: 25, DeletePct: 5, CASPct: 10, MultiPct: 5,
-		Rate: 250}
+		Rate: 1000}
 }
 
 func (wl Workload) valid() error {
@@ -113,12 +113,21 @@ func (wk *worker) Start() {
 }
 
 // scheduleNext sets the timer for the next request: when it is due, or at
-// once if it is overdue. Intervals are uniform in [0, 2·clients/Rate].
+// once if it is overdue. Due times follow one another at intervals uniform
+// in [0, 2·clients/Rate], so a worker whose answers were slow catches up,
+// but by no more than backlogMax. Workers start once the cluster has
+// elected its first leader, as a test waits for a healthy cluster.
 func (wk *worker) scheduleNext() {
 	if wk.c.stopClients {
 		return
 	}
 	now := wk.c.w.Now()
+	if wk.c.leaderChanges == 0 {
+		if _, err := wk.p.SetTimer(startPollInterval, tagNextOp); err != nil {
+			failf("worker timer: %v", err)
+		}
+		return
+	}
 	if wk.nextAt == 0 {
 		wk.nextAt = now.Add(wk.interval()) // the first: spread the clients' starts
 	}
@@ -131,6 +140,14 @@ func (wk *worker) scheduleNext() {
 	}
 }
 
+// backlogMax bounds how far behind its schedule a worker may run before it
+// forgets the requests it missed; startPollInterval is how often a worker
+// looks for the cluster's first leader.
+const (
+	backlogMax        = 100 * time.Millisecond
+	startPollInterval = 100 * time.Millisecond
+)
+
 func (wk *worker) interval() time.Duration {
 	mean := time.Second * time.Duration(wk.c.cfg.Clients) / time.Duration(wk.c.cfg.Workload.Rate)
 	return time.Duration(wk.r.Int64N(2*int64(mean) + 1))
@@ -141,7 +158,11 @@ func (wk *worker) Fire(tag uint64) {
 		return
 	}
 	if tag == tagNextOp && !wk.cl.Busy() && !wk.c.stopClients {
-		wk.nextAt = wk.c.w.Now().Add(wk.interval())
+		if wk.nextAt == 0 || wk.c.w.Now() < wk.nextAt {
+			wk.scheduleNext() // not started, or not due yet
+			return
+		}
+		wk.nextAt = max(wk.nextAt.Add(wk.interval()), wk.c.w.Now().Add(-backlogMax))
 		req := wk.draw()
 		wk.call, wk.input = wk.c.w.Now(), historyRequest(req)
 		wk.cl.Do(req, wk.done)
@@ -162,12 +183,21 @@ func (wk *worker) done(resp *mvcc.Response, err error) {
 		op.Return, op.Output = lt(wk.c.w.Now()), historyResponse(resp)
 		wk.note(resp)
 		wk.c.record(op)
+		if resp.Err == nil {
+			wk.c.opsOK++
+		} else {
+			wk.c.opsFailed++
+		}
 	case wk.input.Range != nil:
 		// A read that failed changed nothing: leave it out.
+		wk.c.opsFailed++
 	case mayHaveApplied(err):
 		op.Unknown = true
 		wk.c.record(op)
+		wk.c.opsUnknown++
 		wk.process = wk.c.newProcess()
+	default:
+		wk.c.opsFailed++
 	}
 	wk.scheduleNext()
 }
