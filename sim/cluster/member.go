@@ -156,6 +156,8 @@ func (m *member) Receive(from sim.NodeID, msg any) {
 		m.c.envelopes.put(msg)
 	case *request:
 		m.serve(from, msg)
+	case *watchRequestMsg:
+		m.serveWatch(from, msg)
 	default:
 		m.p.Logf("unexpected message %T from %s", msg, from)
 	}
@@ -186,6 +188,7 @@ func (m *member) handleReady() {
 			m.c.noteSoftState(m.p.ID(), *rd.SoftState)
 		}
 		m.apply(rd.CommittedEntries)
+		m.notifyWatches()
 		m.noteReadStates(rd.ReadStates)
 		m.node.Advance(rd)
 		m.serveReads()
