@@ -201,6 +201,7 @@ func check(h History, opts Options) (*Result, error) {
 	if res.Verdict == NotLinearizable {
 		res.Explanation = explain(h, p, res.Partitions, found)
 	}
+	res.WatchesUnchecked = res.Verdict == Unknown && len(h.Watches) > 0
 	if kind == ModelEtcd && res.Verdict == Linearizable && len(h.Watches) > 0 {
 		writes := linearizedWrites(p.parts[0], found[0].order)
 		res.WatchViolations = checkWatches(h.Watches, writes, knownCompactions(h.Ops),

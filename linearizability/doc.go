@@ -132,7 +132,9 @@
 //     indeterminate write decided a revision, the events of that revision
 //     are not compared, and on keys such a write may touch only the type,
 //     value and mod revision of events are (their version and previous
-//     value depend on where it took effect).
+//     value depend on where it took effect), and a delete of such a key
+//     may be missing or extra (a lease revocation deletes the keys such a
+//     write may or may not have attached to its lease).
 //   - Checking time grows with the number of indeterminate writes times the
 //     history's length: each pending one is retried, cheaply, at every step.
 //   - Many clients on one key under the per-key model: with tens of

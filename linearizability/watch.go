@@ -2,6 +2,7 @@ package linearizability
 
 import (
 	"fmt"
+	"math"
 
 	"etcdsim/mvcc/etcdapi"
 )
@@ -12,8 +13,11 @@ import (
 type WatchStream struct {
 	Client ClientID
 	// Request is the first stream's create request. Its Key, RangeEnd,
-	// StartRevision (0: unknown, events are checked from the first
-	// delivered one), Filters and PrevKv are read.
+	// StartRevision, Filters and PrevKv are read. StartRevision 0 watches
+	// from the current revision: events are checked from the one after the
+	// header revision of the first Created response recorded, else from
+	// the first delivered event; a stream with neither has nothing to
+	// check.
 	Request *etcdapi.WatchCreateRequest
 	// Created is when the first stream was opened.
 	Created   Time
@@ -148,6 +152,12 @@ func checkWatches(watches []WatchStream, writes []revisionWrite,
 	return out
 }
 
+// eventID names a delivered event: its revision and key.
+type eventID struct {
+	rev Revision
+	key string
+}
+
 // watchChecker walks one stream beside the linearized writes.
 type watchChecker struct {
 	ws     *WatchStream
@@ -159,7 +169,7 @@ type watchChecker struct {
 	next int
 	// lastRev is the revision of the last event delivered.
 	lastRev    Revision
-	seen       map[string]bool // "rev/key" of delivered events
+	seen       map[eventID]bool // delivered events
 	violations []WatchViolation
 }
 
@@ -169,11 +179,8 @@ func (wc *watchChecker) report(rev Revision, kind, format string, args ...any) {
 }
 
 func (wc *watchChecker) run() {
-	wc.seen = make(map[string]bool)
-	start := Revision(wc.ws.Request.StartRevision)
-	if start == 0 && len(wc.ws.Responses) > 0 {
-		start = firstEventRev(wc.ws.Responses)
-	}
+	wc.seen = make(map[eventID]bool)
+	start := wc.ws.start()
 	for wc.next < len(wc.writes) && wc.writes[wc.next].rev < start {
 		wc.next++
 	}
@@ -191,13 +198,26 @@ func (wc *watchChecker) run() {
 	}
 }
 
-func firstEventRev(ds []WatchDelivery) Revision {
-	for _, d := range ds {
-		if evs := d.Response.Events; len(evs) > 0 {
-			return Revision(evs[0].Kv.ModRevision)
+// start returns the first revision the watcher is checked from. A watch
+// from the current revision (StartRevision 0) starts after the revision
+// its Created response reports (etcd creates it there: v3rpc's recvLoop
+// reads the stream's revision, then watches from the next one), or, with
+// no Created response recorded, at its first event; with neither, past
+// every revision, since nothing says where it began.
+func (ws *WatchStream) start() Revision {
+	if ws.Request.StartRevision != 0 {
+		return Revision(ws.Request.StartRevision)
+	}
+	for _, d := range ws.Responses {
+		r := d.Response
+		if r.Created && !r.Canceled && r.Header != nil && r.Header.Revision > 0 {
+			return Revision(r.Header.Revision) + 1
+		}
+		if len(r.Events) > 0 {
+			return Revision(r.Events[0].Kv.ModRevision)
 		}
 	}
-	return 0
+	return Revision(math.MaxInt64)
 }
 
 // skipTo accounts for every write up to rev, which the watcher vouches it
@@ -244,7 +264,7 @@ func (wc *watchChecker) checkRevision(rev Revision, got []*etcdapi.Event) {
 		wc.report(rev, "split-revision", "events of %v delivered in two responses", rev)
 	}
 	for _, ev := range got {
-		id := fmt.Sprintf("%d/%s", ev.Kv.ModRevision, ev.Kv.Key)
+		id := eventID{rev: Revision(ev.Kv.ModRevision), key: string(ev.Kv.Key)}
 		if wc.seen[id] {
 			wc.report(rev, "duplicate-event", "%q at %v delivered twice", ev.Kv.Key, rev)
 		}

@@ -181,3 +181,34 @@ func TestWatchCompactedWatcherIsTold(t *testing.T) {
 		Canceled: true, CompactRevision: 4}}}
 	require.Empty(t, checkWatch(t, h, told))
 }
+
+// A watch from the current revision (StartRevision 0) is checked from the
+// revision after its Created response's header: a progress notification
+// then vouches for the revisions between, and only for them, even before
+// any event arrives.
+func TestWatchFromNowStartsAfterItsCreatedRevision(t *testing.T) {
+	h, rs := watchHistory()
+	created := watchEvents(45, 3)
+	created.Response.Created = true
+	fromNow := func(rs ...lin.WatchDelivery) lin.WatchStream {
+		ws := watcher(44, append([]lin.WatchDelivery{created}, rs...))
+		ws.Request.StartRevision = 0
+		return ws
+	}
+	// Created at 3: revisions 4 to 6 are due, and delivered.
+	require.Empty(t, checkWatch(t, h, fromNow(rs[2:]...)))
+	// A progress notification at 4 before any event: revision 4 is lost.
+	vs := checkWatch(t, h, fromNow(watchEvents(62, 4), rs[4], rs[5]))
+	require.NotEmpty(t, vs)
+	require.Equal(t, "progress-ahead", vs[0].Kind)
+	require.Equal(t, lin.Revision(4), vs[0].Revision)
+	// Nothing but progress at 6 on a watch of "z", which nobody writes.
+	z := fromNow(watchEvents(101, 6))
+	z.Request.Key, z.Request.RangeEnd = []byte("z"), nil
+	require.Empty(t, checkWatch(t, h, z))
+	// Without a Created response or an event nothing says where the
+	// watch began: its progress notifications vouch for nothing.
+	bare := watcher(44, []lin.WatchDelivery{watchEvents(101, 6)})
+	bare.Request.StartRevision = 0
+	require.Empty(t, checkWatch(t, h, bare))
+}

@@ -47,6 +47,8 @@ type runReport struct {
 	OpsUnknown    *int    `json:"ops_unknown,omitempty"`
 	OpsPerSecond  float64 `json:"ops_per_second,omitempty"`
 	LeaderChanges *int    `json:"leader_changes,omitempty"`
+	// WatchEvents counts the events delivered to all watchers.
+	WatchEvents *int `json:"watch_events,omitempty"`
 	// Checks holds each check's verdict by name (see checkVerdicts).
 	Checks    map[string]string `json:"checks,omitempty"`
 	Violation string            `json:"violation,omitempty"`
@@ -277,6 +279,7 @@ func runRaft(out, errOut io.Writer, f runFlags) error {
 	}
 	rep.OpsOK, rep.OpsFailed, rep.OpsUnknown = &o.OpsOK, &o.OpsFailed, &o.OpsUnknown
 	rep.LeaderChanges, rep.Checks = &o.LeaderChanges, checkVerdicts(o)
+	rep.WatchEvents = &o.WatchEvents
 	rep.OpsPerSecond = float64(o.OpsOK+o.OpsFailed+o.OpsUnknown) / rc.Duration.Seconds()
 	switch {
 	case o.Violation != nil:
@@ -315,10 +318,13 @@ func runRaft(out, errOut io.Writer, f runFlags) error {
 // checkVerdicts names each check's verdict, under keys that are a contract:
 // linearizability (the checker's verdict, or not-checked when a safety
 // violation or a storm stopped the run), raft_invariants (ok, violated),
-// liveness (ok, message-storm) and hashkv (equal, divergent, not-checked).
+// liveness (ok, message-storm), hashkv (equal, divergent, not-checked) and
+// watch (ok, violated, or not-checked: no watchers, or a history that was
+// not checked or is not linearizable, since watches are checked against
+// its linearization).
 func checkVerdicts(o *cluster.Outcome) map[string]string {
 	checks := map[string]string{"linearizability": "not-checked", "raft_invariants": "ok",
-		"liveness": "ok", "hashkv": "not-checked"}
+		"liveness": "ok", "hashkv": "not-checked", "watch": "not-checked"}
 	if o.Checked {
 		checks["linearizability"] = o.Verdict.String()
 	}
@@ -333,6 +339,12 @@ func checkVerdicts(o *cluster.Outcome) map[string]string {
 		checks["hashkv"] = "divergent"
 	case o.HashKVChecked:
 		checks["hashkv"] = "equal"
+	}
+	switch {
+	case len(o.WatchViolations) > 0:
+		checks["watch"] = "violated"
+	case o.WatchChecked:
+		checks["watch"] = "ok"
 	}
 	return checks
 }
@@ -418,7 +430,29 @@ func printRaft(out io.Writer, rep runReport, o *cluster.Outcome) {
 	if o.Check != nil && o.Check.Explanation != nil {
 		fmt.Fprintln(out, o.Check.Explanation)
 	}
+	printWatches(out, o)
 	fmt.Fprintf(out, "trace hash %s  (replay: %s)\n", rep.TraceHash, rep.Replay)
+}
+
+// watchViolationsShown bounds the watch violations printed; the count
+// says how many more there are.
+const watchViolationsShown = 5
+
+// printWatches says what the watchers received and, when the watch check
+// failed, its first violations.
+func printWatches(out io.Writer, o *cluster.Outcome) {
+	if !o.Watches {
+		return
+	}
+	fmt.Fprintf(out, "watches: %d logical watches, %d events delivered\n", len(o.History.Watches),
+		o.WatchEvents)
+	for i, v := range o.WatchViolations {
+		if i == watchViolationsShown {
+			fmt.Fprintf(out, "  ... and %d more\n", len(o.WatchViolations)-i)
+			break
+		}
+		fmt.Fprintf(out, "  WATCH VIOLATION: %v\n", v)
+	}
 }
 
 func runGossip(out io.Writer, f runFlags) error {

@@ -70,7 +70,7 @@ const (
 // call is the request a client waits on.
 type call struct {
 	req   request
-	done  func(*mvcc.Response, error)
+	done  func(*response, error)
 	timer sim.TimerID
 	// retry is the backoff timer before a resend, if one is set.
 	retry   sim.TimerID
@@ -87,17 +87,30 @@ func NewClient(p *sim.Proc, cfg ClientConfig, endpoints []sim.NodeID) *Client {
 // Busy reports whether a call is in flight.
 func (cl *Client) Busy() bool { return cl.cur != nil }
 
-// Do sends one KV or lease request; done gets the response (whose Err may
-// hold the request's own failure, such as ErrCompacted), a final refusal
-// (an *etcdapi.Error: the request did not take effect), or
+// Do sends one KV request, or a lease grant or revoke (requests that go
+// through the log); done gets the response (whose Err may hold the
+// request's own failure, such as ErrCompacted), a final refusal (an
+// *etcdapi.Error: the request did not take effect), or
 // ErrDeadlineExceeded.
 // BEFORE: !Busy().
 func (cl *Client) Do(req *mvcc.Request, done func(*mvcc.Response, error)) {
+	cl.start(request{kv: req}, func(r *response, err error) {
+		if err != nil {
+			done(nil, err)
+			return
+		}
+		done(r.resp, nil)
+	})
+}
+
+// start sends req as the client's next call.
+func (cl *Client) start(req request, done func(*response, error)) {
 	if cl.cur != nil {
 		failf("client %s: a call while one is in flight", cl.p.ID())
 	}
 	cl.seq++
-	cl.cur = &call{req: request{seq: cl.seq, kv: req}, done: done}
+	req.seq = cl.seq
+	cl.cur = &call{req: req, done: done}
 	t, err := cl.p.SetTimer(cl.cfg.Timeout, tagClientTimeout)
 	if err != nil {
 		failf("client timer: %v", err)
@@ -114,16 +127,16 @@ func (cl *Client) send() {
 	}
 	cl.cur.req.attempt++
 	req := cl.cur.req
-	if err := cl.p.Send(target, &req, requestSize(req.kv)); err != nil {
+	if err := cl.p.Send(target, &req, requestSize(&req)); err != nil {
 		cl.p.Logf("client send: %v", err)
 	}
 }
 
 // requestSize approximates a request's bytes on the wire.
-func requestSize(r *mvcc.Request) int {
+func requestSize(r *request) int {
 	n := 32
-	if r.Put != nil {
-		n += len(r.Put.Key) + len(r.Put.Value)
+	if r.kv != nil && r.kv.Put != nil {
+		n += len(r.kv.Put.Key) + len(r.kv.Put.Value)
 	}
 	return n
 }
@@ -147,7 +160,7 @@ func (cl *Client) Receive(from sim.NodeID, msg any) bool {
 		return true
 	}
 	cl.pinned = from
-	cl.finish(resp.resp, nil)
+	cl.finish(resp, nil)
 	return true
 }
 
@@ -192,7 +205,7 @@ func (cl *Client) Fire(tag uint64) bool {
 }
 
 // finish ends the current call and runs its callback.
-func (cl *Client) finish(resp *mvcc.Response, err error) {
+func (cl *Client) finish(resp *response, err error) {
 	c := cl.cur
 	cl.cur = nil
 	cl.p.CancelTimer(c.timer)

@@ -40,6 +40,13 @@ type Config struct {
 	Clients  int
 	Client   ClientConfig
 	Workload Workload
+	// Watchers is how many watcher nodes watch the workload's keys (ids
+	// after the clients' range, see watcher.go); their deliveries are
+	// checked against the linearized writes.
+	Watchers int
+	// dropWatchEvent plants a bug for tests only: each member drops one
+	// response with events (watch.go).
+	dropWatchEvent bool
 }
 
 // DefaultConfig is a 5-member cluster with etcd's timing (100ms ticks, 1s
@@ -52,7 +59,7 @@ func DefaultConfig() Config {
 	return Config{
 		Members: 5, TickInterval: 100 * time.Millisecond, ElectionTicks: 10, HeartbeatTicks: 1,
 		PreVote: true, CheckQuorum: true, SnapshotEvery: 1000, SnapshotCatchUp: 500,
-		Clients: 10, Client: DefaultClientConfig(), Workload: DefaultWorkload(),
+		Clients: 10, Client: DefaultClientConfig(), Workload: DefaultWorkload(), Watchers: 2,
 	}
 }
 
@@ -65,6 +72,8 @@ func (cfg Config) Validate() error {
 		return fmt.Errorf("cluster: tick interval %v must be positive", cfg.TickInterval)
 	case cfg.Clients < 0 || cfg.Clients > 1000:
 		return fmt.Errorf("cluster: clients %d outside [0,1000]", cfg.Clients)
+	case cfg.Watchers < 0 || cfg.Watchers > watchersMax:
+		return fmt.Errorf("cluster: watchers %d outside [0,%d]", cfg.Watchers, watchersMax)
 	case cfg.Clients > 0 && cfg.Client.Timeout <= 0:
 		return fmt.Errorf("cluster: client timeout %v must be positive", cfg.Client.Timeout)
 	case cfg.Client.Backoff < 0 || cfg.Client.RetriesMax < 0:
@@ -109,6 +118,13 @@ type Cluster struct {
 	// that became leader.
 	opsOK, opsFailed, opsUnknown int
 	leaderChanges                int
+	// revokes holds the history's records of lessors' revocations that no
+	// member has applied yet, by proposer and lease (Cluster.noteRevoke).
+	revokes map[lessorRevoke][]linearizability.OpID
+	// silentRevokes are applied revocations that deleted no key;
+	// lessorProcesses counts the lessors' history processes.
+	silentRevokes   []linearizability.OpID
+	lessorProcesses linearizability.ClientID
 	// applied counts entries applied by all members, for benchmarks.
 	applied uint64
 	// envelopes recycles the envelopes Raft messages travel in.
@@ -121,7 +137,8 @@ func New(w *sim.World, cfg Config) (*Cluster, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	c := &Cluster{w: w, cfg: cfg, members: make([]*member, cfg.Members), checker: raftimpl.NewChecker()}
+	c := &Cluster{w: w, cfg: cfg, members: make([]*member, cfg.Members), checker: raftimpl.NewChecker(),
+		revokes: map[lessorRevoke][]linearizability.OpID{}}
 	for i := 1; i <= cfg.Members; i++ {
 		c.memberIDs = append(c.memberIDs, sim.NodeID(i))
 	}
@@ -140,6 +157,9 @@ func New(w *sim.World, cfg Config) (*Cluster, error) {
 		}); err != nil {
 			return nil, err
 		}
+	}
+	if err := c.addWatchers(); err != nil {
+		return nil, err
 	}
 	w.SetAfterEvent(c.observe)
 	return c, nil
@@ -242,9 +262,18 @@ func (c *Cluster) newProcess() linearizability.ClientID {
 	return linearizability.ClientID(c.processes)
 }
 
-func (c *Cluster) record(op linearizability.Operation) {
+// record appends op to the history and returns its id.
+func (c *Cluster) record(op linearizability.Operation) linearizability.OpID {
 	op.ID = linearizability.OpID(len(c.history.Ops))
 	c.history.Ops = append(c.history.Ops, op)
+	return op.ID
+}
+
+// resolve completes an operation recorded as indeterminate: it returned
+// now, with out.
+func (c *Cluster) resolve(id linearizability.OpID, out linearizability.EtcdResponse) {
+	op := &c.history.Ops[id]
+	op.Unknown, op.Return, op.Output = false, lt(c.w.Now()), out
 }
 
 // StopClients makes clients finish their current operation and start no

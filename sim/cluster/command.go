@@ -9,7 +9,7 @@ import (
 // command is what a client's request becomes in the Raft log: the request,
 // encoded by the state machine, and who asked for it. (client, seq) names
 // it for the sessions in front of the state machine; seq 0 has no session
-// (the leader's lessor proposing the revocation of an expired lease).
+// (a leader's lessor proposing the revocation of an expired lease).
 type command struct {
 	client  uint64
 	seq     uint64

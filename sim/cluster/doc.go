@@ -39,6 +39,22 @@
 //	   ▲                            │ Ready: WAL.Save (+Sync) → send → apply → Advance
 //	   └───────────response─────────┘ (writes when applied, reads at the read index)
 //
+// Watchers (Config.Watchers) watch the keys through a WatchClient: any
+// member serves a watch stream from its own store (watch.go), and when the
+// stream dies (its member crashed or reset it, or it fell silent past the
+// client's progress requests) the client resumes every watch on another
+// member from the revision after the last one it delivered
+// (client_watch.go). Each watch is recorded as one logical watch in the
+// history's Watches, checked against the linearized writes (watcher.go).
+//
+// Leases are etcd's (member_lease.go): grants and revocations go through
+// the log; the leader's store is the primary lessor, which answers
+// keep-alives and time-to-live (a follower forwards them to the leader),
+// extends every lease by an election timeout when its member becomes
+// leader, and has expired leases revoked by proposing their revocation.
+// Those revocations enter the history as a client's of their own,
+// completed when the first member applies them (history_lessor.go).
+//
 // # Vocabulary
 //
 //   - seq, attempt: a client numbers its operations and each sending of
@@ -69,8 +85,7 @@
 //
 // # Not modeled
 //
-//   - Not yet: leases in the workload (expiry by the leader's lessor,
-//     keep-alives), watches, the Cluster and Maintenance services, the
+//   - Not yet: the Cluster and Maintenance services, the
 //     lock and election recipes, the bbolt backend, the NOSPACE alarm
 //     under load.
 //   - Membership changes and leadership transfer under the nemesis: Raft

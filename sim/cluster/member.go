@@ -29,6 +29,8 @@ type member struct {
 	// read, watch and ask about leases.
 	sm *sessions
 	kv *mvccMachine
+	// watch is the Watch service: the streams clients opened here (watch.go).
+	watch watchServer
 	// applied is the index of the last entry applied to sm.
 	// Invariant: applied <= the node's commit index (without planted bugs).
 	applied raftimpl.LogIndex
@@ -42,6 +44,13 @@ type member struct {
 	reads map[uint64]*pendingRead
 	// served is the last attempt each client sent here, to drop copies.
 	served map[uint64]attemptKey
+	// leading is set while this member leads and its store is the primary
+	// lessor; revoking holds when it last proposed each expired lease's
+	// revocation; forwards holds, per client, the lease call this member
+	// forwarded to the leader.
+	leading  bool
+	revoking map[int64]sim.Time
+	forwards map[uint64]*request
 	// fatal is set when the member stopped on an error (a corrupt WAL).
 	fatal error
 	// touched marks a member that ran since the observer last looked.
@@ -56,7 +65,8 @@ type pendingRead struct {
 
 func newMember(c *Cluster, p *sim.Proc) *member {
 	return &member{c: c, p: p, writes: map[uint64]*request{}, reads: map[uint64]*pendingRead{},
-		served: map[uint64]attemptKey{}}
+		served: map[uint64]attemptKey{}, revoking: map[int64]sim.Time{},
+		forwards: map[uint64]*request{}}
 }
 
 // Start recovers from the WAL and starts the tick timer. A WAL that cannot
@@ -136,6 +146,7 @@ func (m *member) Fire(uint64) {
 	m.touched = true
 	defer m.catch()
 	m.node.Tick()
+	m.revokeExpired()
 	m.handleReady()
 	m.armTick()
 }
@@ -158,6 +169,10 @@ func (m *member) Receive(from sim.NodeID, msg any) {
 		m.serve(from, msg)
 	case *watchRequestMsg:
 		m.serveWatch(from, msg)
+	case *leaseForward:
+		m.serveLeaseForward(from, msg)
+	case *leaseForwardReply:
+		m.relayLease(msg)
 	default:
 		m.p.Logf("unexpected message %T from %s", msg, from)
 	}
@@ -185,6 +200,7 @@ func (m *member) handleReady() {
 			}
 		}
 		if rd.SoftState != nil {
+			m.noteRole(rd.SoftState.Role)
 			m.c.noteSoftState(m.p.ID(), *rd.SoftState)
 		}
 		m.apply(rd.CommittedEntries)
@@ -252,12 +268,18 @@ func (m *member) apply(ents []raftimpl.Entry) {
 		}
 		m.applied = e.Index
 		m.c.applied++
+		revBefore := m.kv.store.Rev()
 		cmd, result, applied, err := m.sm.apply(e)
 		if err != nil {
 			m.p.Logf("%v", err)
 			continue
 		}
 		if !applied {
+			continue
+		}
+		if isLessorClient(cmd.client) {
+			m.c.resolveRevoke(cmd.client, leaseOfCommand(cmd), result.(*mvcc.Response),
+				m.kv.store.Rev() != revBefore)
 			continue
 		}
 		if req, ok := m.writes[cmd.client]; ok && req.seq == cmd.seq {

@@ -21,6 +21,9 @@ type request struct {
 	// Serializable set is served from the member's own store, which may be
 	// stale, as etcd's --consistency=s).
 	kv *mvcc.Request
+	// lease is a lease call answered by the leader's lessor, outside the
+	// log (keep-alive, time-to-live), or by the member (leases).
+	lease *leaseCall
 }
 
 // response answers one request: resp, or a refusal in err. A refusal
@@ -31,6 +34,7 @@ type response struct {
 	seq     uint64
 	attempt uint32
 	resp    *mvcc.Response
+	lease   *leaseResult
 	err     *etcdapi.Error
 	// leader is the member's guess of the leader, 0 if none.
 	leader sim.NodeID
@@ -61,6 +65,10 @@ func (m *member) serve(from sim.NodeID, req *request) {
 		return
 	}
 	m.served[client] = attemptKey{req.seq, req.attempt}
+	if req.lease != nil {
+		m.serveLease(from, req)
+		return
+	}
 	if req.kv == nil {
 		m.refuse(from, req, etcdapi.ErrEmptyKey)
 		return

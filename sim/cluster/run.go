@@ -95,15 +95,24 @@ type Outcome struct {
 	// corruption check. HashKVChecked says the check ran.
 	Divergent     error
 	HashKVChecked bool
+	// WatchEvents counts the events delivered to all watchers. Watches
+	// says whether the history has watches to check, and WatchChecked
+	// whether the check ran (only on a linearizable history);
+	// WatchViolations are the broken watch guarantees it found.
+	WatchEvents     int
+	Watches         bool
+	WatchChecked    bool
+	WatchViolations []linearizability.WatchViolation
 }
 
 // Failed reports whether the run found a bug: a safety violation, a
-// history that is not linearizable, divergent members, or a message storm.
+// history that is not linearizable, a broken watch guarantee, divergent
+// members, or a message storm.
 func (o *Outcome) Failed() bool { return o.Unsafe() || o.Storm != nil }
 
 // Unsafe reports whether the observer or a check caught a safety bug.
 func (o *Outcome) Unsafe() bool {
-	return o.Violation != nil || o.Divergent != nil ||
+	return o.Violation != nil || o.Divergent != nil || len(o.WatchViolations) > 0 ||
 		(o.Checked && o.Verdict == linearizability.NotLinearizable)
 }
 
@@ -112,12 +121,15 @@ const (
 	VerdictInvariantViolation = "invariant-violation"
 	VerdictLivenessFailure    = "liveness-failure"
 	VerdictDivergentMembers   = "divergent-members"
+	VerdictWatchViolation     = "watch-violation"
 )
 
 // VerdictName is the run's verdict: "invariant-violation" when a safety
 // violation stopped the run, "liveness-failure" after a storm,
-// "divergent-members" when HashKV differs, else the linearizability
-// checker's ("linearizable", "not-linearizable", "unknown").
+// "divergent-members" when HashKV differs, "watch-violation" when a
+// watcher's deliveries break a guarantee of etcd's although the operations
+// are linearizable, else the linearizability checker's ("linearizable",
+// "not-linearizable", "unknown").
 func (o *Outcome) VerdictName() string {
 	switch {
 	case o.Violation != nil:
@@ -128,6 +140,8 @@ func (o *Outcome) VerdictName() string {
 		return o.Verdict.String()
 	case o.Divergent != nil:
 		return VerdictDivergentMembers
+	case len(o.WatchViolations) > 0:
+		return VerdictWatchViolation
 	case !o.Checked:
 		return "not-checked" // unreachable: every run that ends is checked
 	}
@@ -144,6 +158,9 @@ func (o *Outcome) String() string {
 		what = o.Storm.Error()
 	case o.Checked && o.Verdict != linearizability.Linearizable:
 		what = "history " + o.Verdict.String()
+	case len(o.WatchViolations) > 0:
+		what = fmt.Sprintf("%d watch violation(s), the first: %v", len(o.WatchViolations),
+			o.WatchViolations[0])
 	}
 	return fmt.Sprintf("seed %d: %s (%d ops, %d events, %v simulated)", o.Seed, what, o.Ops, o.Events, o.SimTime)
 }
@@ -189,10 +206,12 @@ func Run(seed uint64, rc RunConfig) (*Outcome, error) {
 		c.StopClients()
 		runErr = w.RunFor(rc.Settle)
 	}
+	c.dropUnseenRevokes()
 	out := &Outcome{Seed: seed, TraceHash: w.Trace().Hash(), Events: w.Events(), SimTime: w.Now(),
 		History: c.History(), Ops: len(c.History().Ops), Violation: c.Violation(),
 		OpsOK: c.opsOK, OpsFailed: c.opsFailed, OpsUnknown: c.opsUnknown,
 		LeaderChanges: c.leaderChanges}
+	out.WatchEvents, out.Watches = watchEvents(out.History), len(out.History.Watches) > 0
 	if nem != nil {
 		out.Faults = nem.Counts()
 	}
@@ -210,5 +229,18 @@ func Run(seed uint64, rc RunConfig) (*Outcome, error) {
 		return nil, fmt.Errorf("cluster: seed %d: checking history: %w", seed, err)
 	}
 	out.Check, out.Checked, out.Verdict = res, true, res.Verdict
+	out.WatchChecked = out.Watches && res.Verdict == linearizability.Linearizable
+	out.WatchViolations = res.WatchViolations
 	return out, nil
+}
+
+// watchEvents counts the events a history's watches delivered.
+func watchEvents(h linearizability.History) int {
+	n := 0
+	for i := range h.Watches {
+		for _, d := range h.Watches[i].Responses {
+			n += len(d.Response.Events)
+		}
+	}
+	return n
 }

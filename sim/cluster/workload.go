@@ -25,7 +25,14 @@ type Workload struct {
 	//     client last saw, and reads it otherwise (optimistic concurrency);
 	//   MultiPct: a txn writing two keys in one revision;
 	//   CompactPct: a compaction some revisions behind the newest seen.
-	RangePct, PutPct, DeletePct, CASPct, MultiPct, CompactPct int
+	//   LeasePct: lease work, chosen by the worker's lease: without one it
+	//     grants one (LeaseTTL seconds, an ID of its own choosing); with
+	//     one it puts a key attached to it (half the time), keeps it alive
+	//     (a third), or lets it go: revokes it, or forgets it, and the
+	//     leader's lessor revokes it when it runs out.
+	RangePct, PutPct, DeletePct, CASPct, MultiPct, CompactPct, LeasePct int
+	// LeaseTTL is the TTL, in seconds, of the leases workers grant.
+	LeaseTTL int64
 	// SerializablePct of gets and ranges are served by the member from its
 	// own store, possibly stale (etcd's --consistency=s). They are not
 	// linearizable, and the check says so.
@@ -41,8 +48,8 @@ type Workload struct {
 // DefaultWorkload is etcd's mix over five keys at 1,000 requests per
 // simulated second.
 func DefaultWorkload() Workload {
-	return Workload{Keys: 5, RangePct: 10, PutPct: 25, DeletePct: 5, CASPct: 10, MultiPct: 5,
-		Rate: 1000}
+	return Workload{Keys: 5, RangePct: 10, PutPct: 20, DeletePct: 5, CASPct: 10, MultiPct: 5,
+		LeasePct: 10, LeaseTTL: 3, Rate: 1000}
 }
 
 func (wl Workload) valid() error {
@@ -51,7 +58,7 @@ func (wl Workload) valid() error {
 	}
 	sum := 0
 	for _, p := range []int{wl.RangePct, wl.PutPct, wl.DeletePct, wl.CASPct, wl.MultiPct,
-		wl.CompactPct} {
+		wl.CompactPct, wl.LeasePct} {
 		if p < 0 || p > 100 {
 			return fmt.Errorf("workload: percentage %d outside [0,100]", p)
 		}
@@ -62,6 +69,9 @@ func (wl Workload) valid() error {
 	}
 	if wl.SerializablePct < 0 || wl.SerializablePct > 100 {
 		return fmt.Errorf("workload: serializable percentage %d outside [0,100]", wl.SerializablePct)
+	}
+	if wl.LeasePct > 0 && (wl.LeaseTTL <= 0 || wl.LeaseTTL > leaseTTLMax) {
+		return fmt.Errorf("workload: lease TTL %ds outside [1,%d]", wl.LeaseTTL, leaseTTLMax)
 	}
 	if wl.Rate <= 0 || wl.Rate > workloadRateMax {
 		return fmt.Errorf("workload: rate %d outside [1,%d]", wl.Rate, workloadRateMax)
@@ -74,6 +84,8 @@ func (wl Workload) valid() error {
 const (
 	workloadKeysMax = 1 << 20
 	workloadRateMax = 1_000_000
+	// leaseTTLMax is etcd's largest lease TTL, in seconds (MaxLeaseTTL).
+	leaseTTLMax = 9_000_000_000
 )
 
 // tagNextOp is the worker's timer for its next request.
@@ -98,6 +110,9 @@ type worker struct {
 	modRev map[string]int64
 	maxRev int64
 	values uint64
+	// lease is the lease this worker holds (0: none); leases counts the
+	// leases it granted, for their IDs.
+	lease, leases int64
 	// nextAt is when the next request is due.
 	nextAt sim.Time
 }
@@ -164,6 +179,10 @@ func (wk *worker) Fire(tag uint64) {
 		}
 		wk.nextAt = max(wk.nextAt.Add(wk.interval()), wk.c.w.Now().Add(-backlogMax))
 		req := wk.draw()
+		if req == nil { // a keep-alive: outside the log, not in the history
+			wk.cl.KeepAliveOnce(wk.lease, wk.keptAlive)
+			return
+		}
 		wk.call, wk.input = wk.c.w.Now(), historyRequest(req)
 		wk.cl.Do(req, wk.done)
 	}
@@ -202,6 +221,21 @@ func (wk *worker) done(resp *mvcc.Response, err error) {
 	wk.scheduleNext()
 }
 
+// keptAlive notes a keep-alive's answer: a lease that no longer exists is
+// forgotten.
+func (wk *worker) keptAlive(_ *etcdapi.LeaseKeepAliveResponse, err error) {
+	switch {
+	case err == nil:
+		wk.c.opsOK++
+	case errors.Is(err, etcdapi.ErrLeaseNotFound):
+		wk.lease = 0
+		wk.c.opsFailed++
+	default:
+		wk.c.opsFailed++
+	}
+	wk.scheduleNext()
+}
+
 // mayHaveApplied reports whether a write that ended with err may still take
 // effect: after its deadline, or after Unavailable refusals (a delayed copy
 // of an earlier attempt may yet reach a leader). Only a refusal every copy
@@ -217,6 +251,14 @@ func mayHaveApplied(err error) bool {
 func (wk *worker) note(resp *mvcc.Response) {
 	if h := responseHeader(resp); h != nil {
 		wk.maxRev = max(wk.maxRev, h.Revision)
+	}
+	in := wk.input
+	switch {
+	case in.LeaseGrant != nil && resp.Err == nil:
+		wk.lease = in.LeaseGrant.ID
+	case in.LeaseRevoke != nil,
+		in.Put != nil && in.Put.Lease != 0 && errors.Is(resp.Err, etcdapi.ErrLeaseNotFound):
+		wk.lease = 0
 	}
 	if resp.Range != nil {
 		wk.noteRange(resp.Range)
@@ -236,7 +278,8 @@ func (wk *worker) noteRange(rr *etcdapi.RangeResponse) {
 	}
 }
 
-// draw returns the next request. Written values are unique (client and a
+// draw returns the next request, or nil for a keep-alive of the worker's
+// lease. Written values are unique (client and a
 // counter), so that a read tells exactly which write it saw.
 func (wk *worker) draw() *mvcc.Request {
 	wl := wk.c.cfg.Workload
@@ -254,6 +297,7 @@ func (wk *worker) draw() *mvcc.Request {
 		{wl.CASPct, func() *mvcc.Request { return wk.cas(key) }},
 		{wl.MultiPct, func() *mvcc.Request { return wk.multi(key) }},
 		{wl.CompactPct, wk.compact},
+		{wl.LeasePct, func() *mvcc.Request { return wk.leaseOp(key) }},
 	} {
 		if roll < kind.pct {
 			return kind.make()
@@ -262,6 +306,29 @@ func (wk *worker) draw() *mvcc.Request {
 	}
 	return &mvcc.Request{Range: &etcdapi.RangeRequest{Key: []byte(key),
 		Serializable: wk.serializable()}}
+}
+
+// leaseOp is lease work, chosen by the worker's lease (see
+// Workload.LeasePct); nil stands for a keep-alive.
+func (wk *worker) leaseOp(key string) *mvcc.Request {
+	if wk.lease == 0 {
+		wk.leases++
+		id := int64(wk.p.ID())<<32 | wk.leases
+		return &mvcc.Request{LeaseGrant: &etcdapi.LeaseGrantRequest{ID: id,
+			TTL: wk.c.cfg.Workload.LeaseTTL}}
+	}
+	switch roll := wk.r.IntN(6); {
+	case roll < 3:
+		put := wk.put(key)
+		put.Lease = wk.lease
+		return &mvcc.Request{Put: put}
+	case roll < 5:
+		return nil
+	case wk.r.IntN(2) == 0:
+		return &mvcc.Request{LeaseRevoke: &etcdapi.LeaseRevokeRequest{ID: wk.lease}}
+	}
+	wk.lease = 0 // forgotten: it expires
+	return &mvcc.Request{Range: &etcdapi.RangeRequest{Key: []byte(key)}}
 }
 
 func (wk *worker) key() string {
