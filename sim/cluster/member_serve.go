@@ -24,6 +24,8 @@ type request struct {
 	// lease is a lease call answered by the leader's lessor, outside the
 	// log (keep-alive, time-to-live), or by the member (leases).
 	lease *leaseCall
+	// maint is a Maintenance service call (member_maint.go).
+	maint *maintCall
 }
 
 // response answers one request: resp, or a refusal in err. A refusal
@@ -35,6 +37,7 @@ type response struct {
 	attempt uint32
 	resp    *mvcc.Response
 	lease   *leaseResult
+	maint   *maintResult
 	err     *etcdapi.Error
 	// leader is the member's guess of the leader, 0 if none.
 	leader sim.NodeID
@@ -67,6 +70,10 @@ func (m *member) serve(from sim.NodeID, req *request) {
 	m.served[client] = attemptKey{req.seq, req.attempt}
 	if req.lease != nil {
 		m.serveLease(from, req)
+		return
+	}
+	if req.maint != nil {
+		m.serveMaintenance(from, req)
 		return
 	}
 	if req.kv == nil {
