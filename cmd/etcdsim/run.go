@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"etcdsim/linearizability"
+	"etcdsim/mvcc"
 	"etcdsim/nemesis"
 	"etcdsim/raftimpl"
 	"etcdsim/sim"
@@ -75,6 +76,8 @@ type runFlags struct {
 	bugs              []string
 	members, clients  int
 	rate              int
+	profile, nemesis  string
+	etcdVersion       string
 	duration, settle  time.Duration
 	// set names the cluster flags given on the command line: they win
 	// over what a planted bug's setup chose.
@@ -127,6 +130,12 @@ The same --seed (and flags) always prints the same trace_hash.`,
 	fl.IntVar(&f.members, "members", def.Members, "cluster members (gossip: nodes)")
 	fl.IntVar(&f.clients, "clients", def.Clients, "clients running the workload")
 	fl.IntVar(&f.rate, "rate", def.Workload.Rate, "requests all clients start per simulated second")
+	fl.StringVar(&f.profile, "profile", cluster.ProfileEtcd, "traffic: etcd (every KV and lease "+
+		"request) or kubernetes (paginated lists, guarded creates, updates and deletes)")
+	fl.StringVar(&f.nemesis, "nemesis", "random", "fault schedule: random (kinds chosen with "+
+		"--faults) or none")
+	fl.StringVar(&f.etcdVersion, "etcd-version", mvcc.EtcdVersion37, "etcd release line the "+
+		"store follows where they differ: 3.7 or 3.6")
 	fl.DurationVar(&f.duration, "duration", cluster.RunDuration, "simulated time with clients and faults")
 	fl.DurationVar(&f.settle, "settle", cluster.RunSettle, "simulated time after faults heal")
 	fl.BoolVar(&f.showTrace, "trace", false, "print every trace record as it happens")
@@ -189,6 +198,21 @@ func parseFaults(list string) (*nemesis.Mix, error) {
 func raftRun(f runFlags) (rc cluster.RunConfig, setup []string, err error) {
 	rc = cluster.DefaultRun()
 	rc.Duration, rc.Settle, rc.Visualize = f.duration, f.settle, f.html != ""
+	switch f.profile {
+	case cluster.ProfileEtcd:
+	case cluster.ProfileKubernetes:
+		rc.Cluster.Workload = cluster.KubernetesWorkload()
+	default:
+		return rc, nil, fmt.Errorf("--profile %q: want %s or %s", f.profile, cluster.ProfileEtcd,
+			cluster.ProfileKubernetes)
+	}
+	switch f.etcdVersion {
+	case mvcc.EtcdVersion37, mvcc.EtcdVersion36:
+		rc.Cluster.Store.EtcdVersion = f.etcdVersion
+	default:
+		return rc, nil, fmt.Errorf("--etcd-version %q: want %s or %s", f.etcdVersion,
+			mvcc.EtcdVersion37, mvcc.EtcdVersion36)
+	}
 	rc.CheckBudget = f.budget
 	// The fault mix: DefaultRun's, unless bugs bring theirs (united) or
 	// --faults names one ("none": no faults).
@@ -218,6 +242,16 @@ func raftRun(f runFlags) (rc cluster.RunConfig, setup []string, err error) {
 	if mix != nil {
 		cfg := nemesis.DefaultConfig(*mix)
 		rc.Faults = &cfg
+	}
+	switch f.nemesis {
+	case "random":
+	case "none":
+		if f.faults != "" && f.faults != "none" {
+			return rc, nil, fmt.Errorf("--nemesis none with --faults %q: choose one", f.faults)
+		}
+		rc.Faults = nil
+	default:
+		return rc, nil, fmt.Errorf("--nemesis %q: want random or none", f.nemesis)
 	}
 	// A planted bug's setup chooses its sweep's cluster; flags given on
 	// the command line win over it.
@@ -286,6 +320,8 @@ func runRaft(out, errOut io.Writer, f runFlags) error {
 		rep.Violation = o.Violation.Error()
 	case o.Storm != nil:
 		rep.Violation = o.Storm.Error()
+	case o.LostWrite != nil:
+		rep.Violation = o.LostWrite.Error()
 	case o.Divergent != nil:
 		rep.Violation = o.Divergent.Error()
 	}
@@ -318,13 +354,15 @@ func runRaft(out, errOut io.Writer, f runFlags) error {
 // checkVerdicts names each check's verdict, under keys that are a contract:
 // linearizability (the checker's verdict, or not-checked when a safety
 // violation or a storm stopped the run), raft_invariants (ok, violated),
-// liveness (ok, message-storm), hashkv (equal, divergent, not-checked) and
-// watch (ok, violated, or not-checked: no watchers, or a history that was
-// not checked or is not linearizable, since watches are checked against
-// its linearization).
+// liveness (ok, message-storm), hashkv (equal, divergent, not-checked),
+// acked_writes (ok, lost, not-checked: no leader at the end) and watch
+// (ok, violated, or not-checked: no watchers, or a history that was not
+// checked or is not linearizable, since watches are checked against its
+// linearization).
 func checkVerdicts(o *cluster.Outcome) map[string]string {
 	checks := map[string]string{"linearizability": "not-checked", "raft_invariants": "ok",
-		"liveness": "ok", "hashkv": "not-checked", "watch": "not-checked"}
+		"liveness": "ok", "hashkv": "not-checked", "watch": "not-checked",
+		"acked_writes": "not-checked"}
 	if o.Checked {
 		checks["linearizability"] = o.Verdict.String()
 	}
@@ -339,6 +377,12 @@ func checkVerdicts(o *cluster.Outcome) map[string]string {
 		checks["hashkv"] = "divergent"
 	case o.HashKVChecked:
 		checks["hashkv"] = "equal"
+	}
+	switch {
+	case o.LostWrite != nil:
+		checks["acked_writes"] = "lost"
+	case o.AckedChecked:
+		checks["acked_writes"] = "ok"
 	}
 	switch {
 	case len(o.WatchViolations) > 0:
@@ -357,6 +401,15 @@ func replayLine(f runFlags) string {
 	}
 	if f.reads != "safe" {
 		parts = append(parts, "--reads", f.reads)
+	}
+	if f.profile != cluster.ProfileEtcd {
+		parts = append(parts, "--profile", f.profile)
+	}
+	if f.nemesis != "random" {
+		parts = append(parts, "--nemesis", f.nemesis)
+	}
+	if f.etcdVersion != mvcc.EtcdVersion37 {
+		parts = append(parts, "--etcd-version", f.etcdVersion)
 	}
 	if f.faults != "" {
 		parts = append(parts, "--faults", f.faults)

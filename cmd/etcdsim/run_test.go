@@ -190,3 +190,29 @@ func TestRunNamesAMessageStorm(t *testing.T) {
 	require.Contains(t, out, "message storm")
 	require.Contains(t, out, "verdict: liveness-failure")
 }
+
+// With --nemesis none every request completes and none is indeterminate;
+// the Kubernetes profile runs and is checked; bad values of the new flags
+// name the flag and exit 2.
+func TestRunProfilesAndNemesisNone(t *testing.T) {
+	code, out := runCLI(t, "run", "--nemesis", "none", "--seed", "1", "--json")
+	require.Equal(t, 0, code, out)
+	rep := decodeRun(t, out)
+	require.Equal(t, "linearizable", rep["verdict"])
+	require.Equal(t, 0.0, rep["ops_unknown"])
+	require.Equal(t, 0.0, rep["ops_failed"])
+	require.Greater(t, rep["ops_per_second"], 600.0, "about 1,000 requests a second were asked")
+	require.Equal(t, "ok", rep["checks"].(map[string]any)["acked_writes"])
+	require.Equal(t, "etcdsim run --seed 1 --nemesis none", rep["replay"])
+
+	code, out = runCLI(t, "run", "--profile", "kubernetes", "--seed", "2", "--json")
+	require.Equal(t, 0, code, out)
+	require.Equal(t, "linearizable", decodeRun(t, out)["verdict"])
+
+	for _, args := range [][]string{{"--profile", "k8s"}, {"--nemesis", "sometimes"},
+		{"--etcd-version", "3.5"}, {"--nemesis", "none", "--faults", "crash"}} {
+		code, out = runCLI(t, append([]string{"run"}, args...)...)
+		require.Equal(t, exitUsage, code, out)
+		require.Contains(t, out, args[0], "the error names the flag")
+	}
+}

@@ -12,4 +12,7 @@ var (
 	// members' HashKV at one revision differ: their stores applied
 	// different histories (etcd's corruption check).
 	ErrDivergentMembers = errors.New("cluster: divergent members")
+	// ErrLostWrite is returned (in Outcome.LostWrite) when the leader's
+	// store at the end of a run lacks a write a client was told succeeded.
+	ErrLostWrite = errors.New("cluster: lost write")
 )

@@ -95,6 +95,12 @@ type Outcome struct {
 	// corruption check. HashKVChecked says the check ran.
 	Divergent     error
 	HashKVChecked bool
+	// LostWrite is set (wrapping ErrLostWrite) when the leader's store at
+	// the end lacks an acknowledged write; AckedChecked says the check ran
+	// and AckedWrites how many writes it found in place.
+	LostWrite    error
+	AckedChecked bool
+	AckedWrites  int
 	// WatchEvents counts the events delivered to all watchers. Watches
 	// says whether the history has watches to check, and WatchChecked
 	// whether the check ran (only on a linearizable history);
@@ -112,7 +118,8 @@ func (o *Outcome) Failed() bool { return o.Unsafe() || o.Storm != nil }
 
 // Unsafe reports whether the observer or a check caught a safety bug.
 func (o *Outcome) Unsafe() bool {
-	return o.Violation != nil || o.Divergent != nil || len(o.WatchViolations) > 0 ||
+	return o.Violation != nil || o.Divergent != nil || o.LostWrite != nil ||
+		len(o.WatchViolations) > 0 ||
 		(o.Checked && o.Verdict == linearizability.NotLinearizable)
 }
 
@@ -121,11 +128,13 @@ const (
 	VerdictInvariantViolation = "invariant-violation"
 	VerdictLivenessFailure    = "liveness-failure"
 	VerdictDivergentMembers   = "divergent-members"
+	VerdictLostWrite          = "lost-write"
 	VerdictWatchViolation     = "watch-violation"
 )
 
 // VerdictName is the run's verdict: "invariant-violation" when a safety
 // violation stopped the run, "liveness-failure" after a storm,
+// "lost-write" when an acknowledged write is missing at the end,
 // "divergent-members" when HashKV differs, "watch-violation" when a
 // watcher's deliveries break a guarantee of etcd's although the operations
 // are linearizable, else the linearizability checker's ("linearizable",
@@ -138,6 +147,8 @@ func (o *Outcome) VerdictName() string {
 		return VerdictLivenessFailure
 	case o.Checked && o.Verdict == linearizability.NotLinearizable:
 		return o.Verdict.String()
+	case o.LostWrite != nil:
+		return VerdictLostWrite
 	case o.Divergent != nil:
 		return VerdictDivergentMembers
 	case len(o.WatchViolations) > 0:
@@ -223,6 +234,7 @@ func Run(seed uint64, rc RunConfig) (*Outcome, error) {
 		return out, nil
 	}
 	out.Divergent, out.HashKVChecked = c.checkHashKV()
+	out.LostWrite, out.AckedWrites, out.AckedChecked = c.checkAckedWrites()
 	res, err := linearizability.Check(out.History,
 		linearizability.Options{Budget: rc.CheckBudget, Visualize: rc.Visualize})
 	if err != nil {

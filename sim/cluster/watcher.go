@@ -34,7 +34,8 @@ const tagWatcherStart = 1
 // streams it lived on (the checker's logical watcher).
 //
 // Watcher i (from 0) opens two watches once the cluster has its first
-// leader: every workload key ("k" prefix), and key k<i> with a filter.
+// leader: every workload key (the workload's prefix), and its key i with a
+// filter.
 // Even watchers watch the prefix from revision 1 with PrevKv and the key
 // from now without deletes; odd ones the prefix from now with
 // ProgressNotify and the key from revision 1 without puts. A watch that
@@ -73,10 +74,11 @@ func (wt *watcher) maybeStart() {
 		return
 	}
 	even := wt.index%2 == 0
-	prefix := &etcdapi.WatchCreateRequest{Key: []byte("k"),
-		RangeEnd: etcdapi.PrefixEnd([]byte("k")), PrevKv: even, ProgressNotify: !even}
+	keys := []byte(wt.c.cfg.Workload.KeyPrefix())
+	prefix := &etcdapi.WatchCreateRequest{Key: keys,
+		RangeEnd: etcdapi.PrefixEnd(keys), PrevKv: even, ProgressNotify: !even}
 	key := &etcdapi.WatchCreateRequest{
-		Key: []byte("k" + strconv.Itoa(wt.index%wt.c.cfg.Workload.Keys))}
+		Key: []byte(wt.c.cfg.Workload.KeyPrefix() + strconv.Itoa(wt.index%wt.c.cfg.Workload.Keys))}
 	if even {
 		prefix.StartRevision = 1
 		key.Filters = []etcdapi.WatchCreateRequest_FilterType{etcdapi.WatchCreateRequest_NODELETE}

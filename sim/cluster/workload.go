@@ -16,10 +16,14 @@ import (
 // traffic: reads and writes over a few shared keys, where clients collide
 // and anomalies show.
 type Workload struct {
-	// Keys is how many distinct keys the clients share ("k0", "k1", ...).
+	// Profile names the traffic: ProfileEtcd (the mix below) or
+	// ProfileKubernetes (Kubernetes' use of etcd, see kubernetes.go).
+	Profile string
+	// Keys is how many distinct keys the clients share: the key prefix
+	// (KeyPrefix) and a number.
 	Keys int
 	// Percentages of each request kind; the rest are single-key gets.
-	//   RangePct: a range over every key ("k" prefix), sometimes limited;
+	//   RangePct: a range over every key (the prefix), sometimes limited;
 	//   PutPct, DeletePct: single-key writes;
 	//   CASPct: a txn that puts a key if its mod revision is the one the
 	//     client last saw, and reads it otherwise (optimistic concurrency);
@@ -48,11 +52,15 @@ type Workload struct {
 // DefaultWorkload is etcd's mix over five keys at 1,000 requests per
 // simulated second.
 func DefaultWorkload() Workload {
-	return Workload{Keys: 5, RangePct: 10, PutPct: 20, DeletePct: 5, CASPct: 10, MultiPct: 5,
-		LeasePct: 10, LeaseTTL: 3, Rate: 1000}
+	return Workload{Profile: ProfileEtcd, Keys: 5, RangePct: 10, PutPct: 20, DeletePct: 5,
+		CASPct: 10, MultiPct: 5, LeasePct: 10, LeaseTTL: 3, Rate: 1000}
 }
 
 func (wl Workload) valid() error {
+	if wl.Profile != ProfileEtcd && wl.Profile != ProfileKubernetes {
+		return fmt.Errorf("workload: profile %q: want %s or %s", wl.Profile, ProfileEtcd,
+			ProfileKubernetes)
+	}
 	if wl.Keys <= 0 || wl.Keys > workloadKeysMax {
 		return fmt.Errorf("workload: keys %d outside [1,%d]", wl.Keys, workloadKeysMax)
 	}
@@ -113,6 +121,10 @@ type worker struct {
 	// lease is the lease this worker holds (0: none); leases counts the
 	// leases it granted, for their IDs.
 	lease, leases int64
+	// listFrom and listRev are where the next page of a Kubernetes list
+	// starts and the revision the list reads (nil: no list under way).
+	listFrom []byte
+	listRev  int64
 	// nextAt is when the next request is due.
 	nextAt sim.Time
 }
@@ -201,6 +213,9 @@ func (wk *worker) done(resp *mvcc.Response, err error) {
 	case err == nil:
 		op.Return, op.Output = lt(wk.c.w.Now()), historyResponse(resp)
 		wk.note(resp)
+		if wk.input.Range != nil {
+			wk.noteList(wk.input.Range, resp)
+		}
 		wk.c.record(op)
 		if resp.Err == nil {
 			wk.c.opsOK++
@@ -209,6 +224,7 @@ func (wk *worker) done(resp *mvcc.Response, err error) {
 		}
 	case wk.input.Range != nil:
 		// A read that failed changed nothing: leave it out.
+		wk.noteList(wk.input.Range, nil)
 		wk.c.opsFailed++
 	case mayHaveApplied(err):
 		op.Unknown = true
@@ -283,6 +299,9 @@ func (wk *worker) noteRange(rr *etcdapi.RangeResponse) {
 // counter), so that a read tells exactly which write it saw.
 func (wk *worker) draw() *mvcc.Request {
 	wl := wk.c.cfg.Workload
+	if wl.Profile == ProfileKubernetes {
+		return wk.drawKubernetes()
+	}
 	key := wk.key()
 	roll := wk.r.IntN(100)
 	for _, kind := range []struct {
@@ -332,7 +351,7 @@ func (wk *worker) leaseOp(key string) *mvcc.Request {
 }
 
 func (wk *worker) key() string {
-	return "k" + strconv.Itoa(wk.r.IntN(wk.c.cfg.Workload.Keys))
+	return wk.c.cfg.Workload.KeyPrefix() + strconv.Itoa(wk.r.IntN(wk.c.cfg.Workload.Keys))
 }
 
 func (wk *worker) serializable() bool {
@@ -347,7 +366,8 @@ func (wk *worker) put(key string) *etcdapi.PutRequest {
 
 // rangeAll reads every key, a third of the time with a limit.
 func (wk *worker) rangeAll() *mvcc.Request {
-	r := &etcdapi.RangeRequest{Key: []byte("k"), RangeEnd: etcdapi.PrefixEnd([]byte("k")),
+	prefix := []byte(wk.c.cfg.Workload.KeyPrefix())
+	r := &etcdapi.RangeRequest{Key: prefix, RangeEnd: etcdapi.PrefixEnd(prefix),
 		Serializable: wk.serializable()}
 	if wk.r.IntN(3) == 0 {
 		r.Limit = int64(1 + wk.r.IntN(3))
