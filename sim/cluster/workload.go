@@ -16,8 +16,9 @@ import (
 // traffic: reads and writes over a few shared keys, where clients collide
 // and anomalies show.
 type Workload struct {
-	// Profile names the traffic: ProfileEtcd (the mix below) or
-	// ProfileKubernetes (Kubernetes' use of etcd, see kubernetes.go).
+	// Profile names the traffic: ProfileEtcd (the mix below; also the
+	// zero value) or ProfileKubernetes (Kubernetes' use of etcd, see
+	// kubernetes.go).
 	Profile string
 	// Keys is how many distinct keys the clients share: the key prefix
 	// (KeyPrefix) and a number.
@@ -57,7 +58,7 @@ func DefaultWorkload() Workload {
 }
 
 func (wl Workload) valid() error {
-	if wl.Profile != ProfileEtcd && wl.Profile != ProfileKubernetes {
+	if wl.Profile != "" && wl.Profile != ProfileEtcd && wl.Profile != ProfileKubernetes {
 		return fmt.Errorf("workload: profile %q: want %s or %s", wl.Profile, ProfileEtcd,
 			ProfileKubernetes)
 	}
