@@ -13,6 +13,22 @@ import (
 // put is the write every benchmark proposal carries: 16 bytes of value.
 var put = &mvcc.Request{Put: &etcdapi.PutRequest{Key: []byte("bench"), Value: []byte("0123456789abcdef")}}
 
+// compactEvery is how many proposals separate compactions: as a real
+// deployment compacts (Kubernetes every five minutes), so that the store,
+// whose snapshot is its whole history, stays bounded.
+const compactEvery = 1000
+
+// command is the seq-th benchmark proposal: a put, or every compactEvery
+// a compaction of the history behind the revision seq-compactEvery/2
+// (each put raises the revision by one, from 2).
+func command(seq uint64) []byte {
+	if seq%compactEvery == 0 {
+		rev := int64(seq - compactEvery/2)
+		return cluster.Command(1, seq, &mvcc.Request{Compaction: &etcdapi.CompactionRequest{Revision: rev}})
+	}
+	return cluster.Command(1, seq, put)
+}
+
 // benchCluster builds a cluster without clients on 1ms links (no jitter)
 // and waits for a leader.
 func benchCluster(b *testing.B, members int) (*sim.World, *cluster.Cluster, sim.NodeID) {
@@ -54,7 +70,7 @@ func BenchmarkCluster3ClosedLoop(b *testing.B) {
 		for proposed-committed < outstandingMax {
 			for i := range payload {
 				proposed++
-				payload[i] = cluster.Command(1, proposed, put)
+				payload[i] = command(proposed)
 			}
 			if err := c.ProposeBatch(leader, payload); err != nil {
 				b.Fatal(err)
@@ -82,7 +98,7 @@ func BenchmarkCluster5Paced(b *testing.B) {
 	var tick func()
 	tick = func() {
 		seq++
-		if err := c.ProposeBatch(leader, [][]byte{cluster.Command(1, seq, put)}); err != nil {
+		if err := c.ProposeBatch(leader, [][]byte{command(seq)}); err != nil {
 			b.Fatal(err)
 		}
 		_, _ = w.Schedule(10*time.Millisecond, "propose", tick)
