@@ -77,6 +77,7 @@ type runFlags struct {
 	members, clients  int
 	rate              int
 	profile, nemesis  string
+	backend           string
 	etcdVersion       string
 	duration, settle  time.Duration
 	// set names the cluster flags given on the command line: they win
@@ -132,6 +133,8 @@ The same --seed (and flags) always prints the same trace_hash.`,
 	fl.IntVar(&f.rate, "rate", def.Workload.Rate, "requests all clients start per simulated second")
 	fl.StringVar(&f.profile, "profile", cluster.ProfileEtcd, "traffic: etcd (every KV and lease "+
 		"request) or kubernetes (paginated lists, guarded creates, updates and deletes)")
+	fl.StringVar(&f.backend, "backend", cluster.BackendMem, "where each member's store lives: "+
+		"mem (lost at a crash, restored from the Raft snapshot) or bbolt (a file that outlives it)")
 	fl.StringVar(&f.nemesis, "nemesis", "random", "fault schedule: random (kinds chosen with "+
 		"--faults) or none")
 	fl.StringVar(&f.etcdVersion, "etcd-version", mvcc.EtcdVersion37, "etcd release line the "+
@@ -205,6 +208,13 @@ func raftRun(f runFlags) (rc cluster.RunConfig, setup []string, err error) {
 	default:
 		return rc, nil, fmt.Errorf("--profile %q: want %s or %s", f.profile, cluster.ProfileEtcd,
 			cluster.ProfileKubernetes)
+	}
+	switch f.backend {
+	case cluster.BackendMem, cluster.BackendBolt:
+		rc.Cluster.Backend = f.backend
+	default:
+		return rc, nil, fmt.Errorf("--backend %q: want %s or %s", f.backend, cluster.BackendMem,
+			cluster.BackendBolt)
 	}
 	switch f.etcdVersion {
 	case mvcc.EtcdVersion37, mvcc.EtcdVersion36:
@@ -404,6 +414,9 @@ func replayLine(f runFlags) string {
 	}
 	if f.profile != cluster.ProfileEtcd {
 		parts = append(parts, "--profile", f.profile)
+	}
+	if f.backend != cluster.BackendMem {
+		parts = append(parts, "--backend", f.backend)
 	}
 	if f.nemesis != "random" {
 		parts = append(parts, "--nemesis", f.nemesis)

@@ -210,7 +210,8 @@ func TestRunProfilesAndNemesisNone(t *testing.T) {
 	require.Equal(t, "linearizable", decodeRun(t, out)["verdict"])
 
 	for _, args := range [][]string{{"--profile", "k8s"}, {"--nemesis", "sometimes"},
-		{"--etcd-version", "3.5"}, {"--nemesis", "none", "--faults", "crash"}} {
+		{"--etcd-version", "3.5"}, {"--nemesis", "none", "--faults", "crash"},
+		{"--backend", "rocksdb"}} {
 		code, out = runCLI(t, append([]string{"run"}, args...)...)
 		require.Equal(t, exitUsage, code, out)
 		require.Contains(t, out, args[0], "the error names the flag")

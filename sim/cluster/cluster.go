@@ -2,6 +2,8 @@ package cluster
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"etcdsim/linearizability"
@@ -34,8 +36,12 @@ type Config struct {
 	// SnapshotEvery is how many applied entries separate snapshots (0:
 	// never); SnapshotCatchUp entries stay in the log behind one.
 	SnapshotEvery, SnapshotCatchUp uint64
-	// Store configures each member's mvcc store (its limits).
-	Store mvcc.Config
+	// Store configures each member's mvcc store (its limits); Backend is
+	// where it lives: BackendMem (also the zero value) or BackendBolt, a
+	// file per member in a directory of the cluster's own, which Close
+	// removes.
+	Store   mvcc.Config
+	Backend string
 	// Clients is how many clients run the workload (ids 101...).
 	Clients  int
 	Client   ClientConfig
@@ -89,6 +95,9 @@ func (cfg Config) Validate() error {
 	if err := cfg.Store.Validate(); err != nil {
 		return fmt.Errorf("cluster: %w", err)
 	}
+	if cfg.Backend != "" && cfg.Backend != BackendMem && cfg.Backend != BackendBolt {
+		return fmt.Errorf("cluster: backend %q: want %s or %s", cfg.Backend, BackendMem, BackendBolt)
+	}
 	return nil
 }
 
@@ -125,6 +134,8 @@ type Cluster struct {
 	// lessorProcesses counts the lessors' history processes.
 	silentRevokes   []linearizability.OpID
 	lessorProcesses linearizability.ClientID
+	// dataDir holds the members' bbolt files ("" in memory).
+	dataDir string
 	// applied counts entries applied by all members, for benchmarks.
 	applied uint64
 	// envelopes recycles the envelopes Raft messages travel in.
@@ -139,11 +150,21 @@ func New(w *sim.World, cfg Config) (*Cluster, error) {
 	}
 	c := &Cluster{w: w, cfg: cfg, members: make([]*member, cfg.Members), checker: raftimpl.NewChecker(),
 		revokes: map[lessorRevoke][]linearizability.OpID{}}
+	if cfg.Backend == BackendBolt {
+		dir, err := os.MkdirTemp("", "etcdsim-bbolt-")
+		if err != nil {
+			return nil, fmt.Errorf("cluster: a directory for the stores: %w", err)
+		}
+		c.dataDir = dir
+	}
 	for i := 1; i <= cfg.Members; i++ {
 		c.memberIDs = append(c.memberIDs, sim.NodeID(i))
 	}
 	for _, id := range c.memberIDs {
 		if err := w.AddNode(id, func(p *sim.Proc) sim.Node {
+			if old := c.members[id-1]; old != nil && old.kv != nil {
+				old.kv.crash() // the crashed incarnation's store, as its process died
+			}
 			m := newMember(c, p)
 			c.members[id-1] = m
 			return m
@@ -274,6 +295,34 @@ func (c *Cluster) record(op linearizability.Operation) linearizability.OpID {
 func (c *Cluster) resolve(id linearizability.OpID, out linearizability.EtcdResponse) {
 	op := &c.history.Ops[id]
 	op.Unknown, op.Return, op.Output = false, lt(c.w.Now()), out
+}
+
+// storePath is member id's bbolt file, or "" for the memory backend.
+func (c *Cluster) storePath(id sim.NodeID) string {
+	if c.dataDir == "" {
+		return ""
+	}
+	return filepath.Join(c.dataDir, fmt.Sprintf("member-%d.db", id))
+}
+
+// Close closes every member's store and removes the bbolt files. A
+// cluster built with New MUST be closed once its world stops.
+func (c *Cluster) Close() error {
+	var first error
+	for _, m := range c.members {
+		if m != nil && m.kv != nil {
+			if err := m.kv.close(); err != nil && first == nil {
+				first = err
+			}
+		}
+	}
+	if c.dataDir != "" {
+		if err := os.RemoveAll(c.dataDir); err != nil && first == nil {
+			first = err
+		}
+		c.dataDir = ""
+	}
+	return first
 }
 
 // StopClients makes clients finish their current operation and start no

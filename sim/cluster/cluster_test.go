@@ -17,6 +17,7 @@ func newCluster(t *testing.T, seed uint64, cfg cluster.Config) (*sim.World, *clu
 	w := sim.New(seed, sim.Options{Paranoid: true})
 	c, err := cluster.New(w, cfg)
 	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, c.Close()) })
 	return w, c
 }
 

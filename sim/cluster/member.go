@@ -90,12 +90,17 @@ func (m *member) recover() error {
 		return fmt.Errorf("%s: %w", m.p.ID(), err)
 	}
 	snap := storage.Snapshot()
-	kv, err := newMVCCMachine(m.c.cfg.Store)
+	kv, err := newMVCCMachine(m.c.cfg.Store, m.c.storePath(m.p.ID()))
 	if err != nil {
 		return fmt.Errorf("%s: %w", m.p.ID(), err)
 	}
+	m.kv = kv // so that the next incarnation can abandon it, whatever happens next
 	sm := newSessions(kv)
-	if err := sm.restore(snap.Data); err != nil {
+	restore := sm.restore
+	if kv.appliedIndex() >= snap.Metadata.Index {
+		restore = sm.restoreSessions // the store's file is at or past the snapshot
+	}
+	if err := restore(snap.Data); err != nil {
 		return fmt.Errorf("%s: snapshot at %v: %w", m.p.ID(), snap.Metadata.Index, err)
 	}
 	cfg := m.c.raftConfig(m.p)

@@ -193,6 +193,11 @@ func Run(seed uint64, rc RunConfig) (*Outcome, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer func() {
+		if err := c.Close(); err != nil {
+			w.Logf("closing the stores: %v", err)
+		}
+	}()
 	storms := newStormDetector(rc.Cluster)
 	var storm error
 	observe := c.observe

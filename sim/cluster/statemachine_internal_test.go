@@ -38,7 +38,7 @@ func putEntry(t *testing.T, index raftimpl.LogIndex, client, seq uint64, key, va
 
 func newTestSessions(t *testing.T) *sessions {
 	t.Helper()
-	kv, err := newMVCCMachine(mvcc.Config{})
+	kv, err := newMVCCMachine(mvcc.Config{}, "")
 	require.NoError(t, err)
 	return newSessions(kv)
 }

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 
 	"etcdsim/mvcc"
@@ -16,9 +17,31 @@ type mvccMachine struct {
 	store *mvcc.Store
 }
 
-// newMVCCMachine opens an empty store on the in-memory backend.
-func newMVCCMachine(cfg mvcc.Config) (*mvccMachine, error) {
-	s, err := mvcc.OpenMem(cfg)
+// Backends a member's store may use (Config.Backend).
+const (
+	// BackendMem keeps the store in memory: a crash loses it, and the
+	// member restores it from its latest Raft snapshot and the log.
+	BackendMem = "mem"
+	// BackendBolt keeps it in a bbolt file, as etcd does: a crash loses
+	// only the batch not yet committed, and the member replays the log
+	// from the store's consistent index on.
+	BackendBolt = "bbolt"
+)
+
+// newMVCCMachine opens a store on the in-memory backend (path "") or in
+// the bbolt file at path, as it was left. bbolt's fsync is skipped: a
+// simulated crash is Abandon, which drops the uncommitted batch either
+// way (mvcc.Config.BoltNoSync).
+func newMVCCMachine(cfg mvcc.Config, path string) (*mvccMachine, error) {
+	if path == "" {
+		s, err := mvcc.OpenMem(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return &mvccMachine{store: s}, nil
+	}
+	cfg.BoltNoSync = true
+	s, err := mvcc.OpenBolt(path, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -50,6 +73,11 @@ func (m *mvccMachine) appliedIndex() raftimpl.LogIndex {
 }
 
 func (m *mvccMachine) snapshot() ([]byte, error) {
+	// The snapshot lets the log behind it go, so what it holds must be
+	// durable first, as etcd commits its backend before it snapshots.
+	if err := m.store.Commit(); err != nil {
+		return nil, err
+	}
 	var buf bytes.Buffer
 	if err := m.store.Snapshot(&buf); err != nil {
 		return nil, err
@@ -62,7 +90,15 @@ func (m *mvccMachine) restore(data []byte) error {
 }
 
 func (m *mvccMachine) crash() {
-	if err := m.store.Abandon(); err != nil {
+	if err := m.store.Abandon(); err != nil && !errors.Is(err, mvcc.ErrClosed) {
 		panic(fmt.Sprintf("cluster: abandoning the store: %v", err))
 	}
+}
+
+// close closes the store cleanly at the end of a run.
+func (m *mvccMachine) close() error {
+	if err := m.store.Close(); err != nil && !errors.Is(err, mvcc.ErrClosed) {
+		return err
+	}
+	return nil
 }
