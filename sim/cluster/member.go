@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"etcdsim/mvcc"
+	"etcdsim/mvcc/etcdapi"
 	"etcdsim/raftimpl"
 	"etcdsim/raftimpl/wal"
 	"etcdsim/sim"
@@ -159,6 +160,12 @@ func (m *member) Fire(uint64) {
 // Receive steps a Raft message or serves a client request.
 func (m *member) Receive(from sim.NodeID, msg any) {
 	if m.fatal != nil {
+		// A member that stopped on an error answers nothing but that it
+		// is stopped, as a client of a dead etcd process finds its
+		// connection refused; the client tries another member.
+		if req, ok := msg.(*request); ok {
+			m.reply(from, &response{seq: req.seq, attempt: req.attempt, err: etcdapi.ErrStopped})
+		}
 		return
 	}
 	m.touched = true
