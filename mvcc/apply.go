@@ -12,8 +12,10 @@ type Request struct {
 	Compaction  *etcdapi.CompactionRequest
 	LeaseGrant  *etcdapi.LeaseGrantRequest
 	LeaseRevoke *etcdapi.LeaseRevokeRequest
-	// AlarmDisarm clears the NOSPACE alarm when true.
-	AlarmDisarm bool
+	// Alarm lists, raises or clears alarms (Store.Alarm): members propose
+	// ACTIVATE when they find the quota exceeded, and an operator's
+	// DEACTIVATE clears an alarm, on every member alike.
+	Alarm *etcdapi.AlarmRequest
 }
 
 // Response is the result of applying a Request: the field matching the
@@ -26,6 +28,7 @@ type Response struct {
 	Compaction  *etcdapi.CompactionResponse
 	LeaseGrant  *etcdapi.LeaseGrantResponse
 	LeaseRevoke *etcdapi.LeaseRevokeResponse
+	Alarm       *etcdapi.AlarmResponse
 	Err         error
 }
 
@@ -73,18 +76,28 @@ func (s *Store) dispatch(r *Request) *Response {
 		resp.LeaseGrant, resp.Err = s.LeaseGrant(r.LeaseGrant)
 	case r.LeaseRevoke != nil:
 		resp.LeaseRevoke, resp.Err = s.LeaseRevoke(r.LeaseRevoke)
-	case r.AlarmDisarm:
-		s.AlarmDisarm()
+	case r.Alarm != nil:
+		resp.Alarm, resp.Err = s.Alarm(r.Alarm)
 	}
 	return &resp
 }
 
 // ValidateRequest runs the checks a member makes before proposing (etcd's
 // API layer and its request size limit), so that a bad request never
-// enters the log. Apply repeats them.
+// enters the log. Apply repeats them. The quota comes first, as etcd's
+// quotaKVServer and quotaLeaseServer wrap the KV and lease servers
+// (server/etcdserver/api/v3rpc/quota.go, v3.7.1): a put, a txn with puts
+// or a lease grant that would reach the quota fails with
+// etcdapi.ErrNoSpace, and the member, not the store, then raises the
+// NOSPACE alarm through the log. Like etcd's, this check looks at the
+// size alone: while an alarm is raised below the quota, writes pass it and
+// Apply refuses them.
 func (s *Store) ValidateRequest(r *Request) error {
 	if r == nil {
 		return nil
+	}
+	if !s.quotaAvailable(requestCost(r)) {
+		return etcdapi.ErrNoSpace
 	}
 	switch {
 	case r.Range != nil:
@@ -106,4 +119,18 @@ func (s *Store) ValidateRequest(r *Request) error {
 		return s.checkSize(sizeTxn(r.Txn))
 	}
 	return nil
+}
+
+// requestCost is the quota a request would use (etcd's BackendQuota.Cost):
+// 0 for every request but puts, txns and lease grants.
+func requestCost(r *Request) int64 {
+	switch {
+	case r.Put != nil:
+		return costPut(r.Put)
+	case r.Txn != nil:
+		return costTxn(r.Txn)
+	case r.LeaseGrant != nil:
+		return leaseOverheadBytes
+	}
+	return 0
 }

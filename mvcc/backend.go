@@ -17,7 +17,6 @@ type metaKey string
 const (
 	metaConsistentIndex metaKey = "consistent_index"
 	metaCompactRev      metaKey = "finishedCompactRev"
-	metaAlarmNoSpace    metaKey = "alarm_nospace"
 )
 
 // leaseRecord is the durable part of a lease: its ID and granted TTL.
@@ -46,6 +45,12 @@ type backend interface {
 	deleteLease(id LeaseID) error
 	// leases returns every stored lease in ID order.
 	leases() ([]leaseRecord, error)
+	// putAlarm stores a raised alarm; deleteAlarm removes one, if stored.
+	// Alarms do not count in size (etcd's alarm bucket is a few bytes).
+	putAlarm(a alarmRecord) error
+	deleteAlarm(a alarmRecord) error
+	// alarms returns every stored alarm, ordered by compareAlarms.
+	alarms() ([]alarmRecord, error)
 	// size is the logical size in bytes of what is stored (for the quota);
 	// it is the same on every member that applied the same requests.
 	size() int64

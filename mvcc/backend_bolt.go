@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -17,6 +18,7 @@ var (
 	bucketKey   = []byte("key")
 	bucketMeta  = []byte("meta")
 	bucketLease = []byte("lease")
+	bucketAlarm = []byte("alarm")
 )
 
 const (
@@ -76,7 +78,7 @@ func (b *boltBackend) begin() error {
 	if err != nil {
 		return fmt.Errorf("mvcc: begin bbolt batch: %w", err)
 	}
-	for _, name := range [][]byte{bucketKey, bucketMeta, bucketLease} {
+	for _, name := range [][]byte{bucketKey, bucketMeta, bucketLease, bucketAlarm} {
 		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 			_ = tx.Rollback()
 			return fmt.Errorf("mvcc: create bucket %s: %w", name, err)
@@ -235,6 +237,39 @@ func (b *boltBackend) leases() ([]leaseRecord, error) {
 	return ls, err
 }
 
+// alarmKey is an alarm's key in its bucket: the type, then the member,
+// big-endian (etcd keys its alarm bucket by the marshalled AlarmMember).
+func alarmKey(a alarmRecord) []byte {
+	k := binary.BigEndian.AppendUint32(nil, uint32(a.alarm))
+	return binary.BigEndian.AppendUint64(k, a.member)
+}
+
+func (b *boltBackend) putAlarm(a alarmRecord) error {
+	b.pending++
+	return b.tx.Bucket(bucketAlarm).Put(alarmKey(a), []byte{})
+}
+
+func (b *boltBackend) deleteAlarm(a alarmRecord) error {
+	b.pending++
+	return b.tx.Bucket(bucketAlarm).Delete(alarmKey(a))
+}
+
+// alarms reads every alarm, ordered by compareAlarms (the key order puts
+// negative types last, so they are sorted again).
+func (b *boltBackend) alarms() ([]alarmRecord, error) {
+	var as []alarmRecord
+	err := b.tx.Bucket(bucketAlarm).ForEach(func(k, v []byte) error {
+		if len(k) != 12 || len(v) != 0 {
+			return fmt.Errorf("%w: alarm record", ErrCorruptRecord)
+		}
+		as = append(as, alarmRecord{alarm: etcdapi.AlarmType(int32(binary.BigEndian.Uint32(k))),
+			member: binary.BigEndian.Uint64(k[4:])})
+		return nil
+	})
+	slices.SortFunc(as, compareAlarms)
+	return as, err
+}
+
 func (b *boltBackend) size() int64 { return b.bytes }
 
 func (b *boltBackend) commit() error {
@@ -267,7 +302,7 @@ func (b *boltBackend) abandon() error {
 
 // reset empties every bucket, in the batch.
 func (b *boltBackend) reset() error {
-	for _, name := range [][]byte{bucketKey, bucketMeta, bucketLease} {
+	for _, name := range [][]byte{bucketKey, bucketMeta, bucketLease, bucketAlarm} {
 		if err := b.tx.DeleteBucket(name); err != nil {
 			return fmt.Errorf("mvcc: reset bucket %s: %w", name, err)
 		}

@@ -1,6 +1,7 @@
 package mvcc
 
 import (
+	"slices"
 	"sort"
 
 	"etcdsim/mvcc/etcdapi"
@@ -22,11 +23,14 @@ type memBackend struct {
 	chunks  [][]record
 	meta    map[metaKey]int64
 	leaseBy map[LeaseID]int64
-	bytes   int64
+	// alarmSet holds the raised alarms.
+	alarmSet map[alarmRecord]struct{}
+	bytes    int64
 }
 
 func newMemBackend() *memBackend {
-	return &memBackend{meta: make(map[metaKey]int64), leaseBy: make(map[LeaseID]int64)}
+	return &memBackend{meta: make(map[metaKey]int64), leaseBy: make(map[LeaseID]int64),
+		alarmSet: make(map[alarmRecord]struct{})}
 }
 
 // find returns the position of the first record >= rev.
@@ -151,6 +155,26 @@ func (m *memBackend) leases() ([]leaseRecord, error) {
 	}
 	sort.Slice(ls, func(i, j int) bool { return ls[i].id < ls[j].id })
 	return ls, nil
+}
+
+func (m *memBackend) putAlarm(a alarmRecord) error {
+	m.alarmSet[a] = struct{}{}
+	return nil
+}
+
+func (m *memBackend) deleteAlarm(a alarmRecord) error {
+	delete(m.alarmSet, a)
+	return nil
+}
+
+// alarms returns every alarm, ordered by compareAlarms.
+func (m *memBackend) alarms() ([]alarmRecord, error) {
+	as := make([]alarmRecord, 0, len(m.alarmSet))
+	for a := range m.alarmSet { //det:ok sorted below
+		as = append(as, a)
+	}
+	slices.SortFunc(as, compareAlarms)
+	return as, nil
 }
 
 func (m *memBackend) size() int64 { return m.bytes }

@@ -137,7 +137,8 @@ func TestQuotaNoSpaceAlarm(t *testing.T) {
 		_, failed = s.Put(&etcdapi.PutRequest{Key: []byte(fmt.Sprint("k", i)), Value: big})
 	}
 	require.ErrorIs(t, failed, etcdapi.ErrNoSpace)
-	require.Equal(t, []etcdapi.AlarmType{etcdapi.AlarmType_NOSPACE}, s.Alarms())
+	require.Equal(t, []*etcdapi.AlarmMember{{Alarm: etcdapi.AlarmType_NOSPACE}}, s.Alarms(),
+		"a store used on its own raises NOSPACE as member 0")
 	require.Equal(t, []mvcc.Mark{mvcc.MarkNoSpaceRaised}, s.Marks())
 	_, err = s.Put(&etcdapi.PutRequest{Key: []byte("tiny")})
 	require.ErrorIs(t, err, etcdapi.ErrNoSpace, "the alarm refuses every put")

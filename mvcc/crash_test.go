@@ -14,11 +14,11 @@ import (
 )
 
 // genRequest draws one log entry: puts (some with a lease), deletes, txns,
-// lease grants and revokes, compactions.
+// lease grants and revokes, alarm requests, compactions.
 func genRequest(t *rapid.T) *mvcc.Request {
 	key := []byte(rapid.SampledFrom(modelKeys).Draw(t, "key"))
 	lease := int64(rapid.IntRange(0, 3).Draw(t, "lease"))
-	switch rapid.IntRange(0, 6).Draw(t, "kind") {
+	switch rapid.IntRange(0, 7).Draw(t, "kind") {
 	case 0, 1:
 		return &mvcc.Request{Put: &etcdapi.PutRequest{Key: key, Value: []byte("v"), Lease: lease}}
 	case 2:
@@ -35,6 +35,11 @@ func genRequest(t *rapid.T) *mvcc.Request {
 		return &mvcc.Request{LeaseGrant: &etcdapi.LeaseGrantRequest{ID: lease, TTL: 30}}
 	case 5:
 		return &mvcc.Request{LeaseRevoke: &etcdapi.LeaseRevokeRequest{ID: lease}}
+	case 6:
+		return &mvcc.Request{Alarm: &etcdapi.AlarmRequest{
+			Action:   etcdapi.AlarmRequest_AlarmAction(rapid.IntRange(0, 2).Draw(t, "action")),
+			MemberID: uint64(rapid.IntRange(0, 3).Draw(t, "member")),
+			Alarm:    etcdapi.AlarmType(rapid.IntRange(0, 2).Draw(t, "alarm"))}}
 	}
 	rev := int64(rapid.IntRange(0, 30).Draw(t, "rev"))
 	return &mvcc.Request{Compaction: &etcdapi.CompactionRequest{Revision: rev}}

@@ -65,8 +65,9 @@ func DescribeRequest(r *Request) string {
 		return fmt.Sprintf("lease-grant id=%d ttl=%d", r.LeaseGrant.ID, r.LeaseGrant.TTL)
 	case r.LeaseRevoke != nil:
 		return fmt.Sprintf("lease-revoke id=%d", r.LeaseRevoke.ID)
-	case r.AlarmDisarm:
-		return "alarm-disarm"
+	case r.Alarm != nil:
+		return fmt.Sprintf("alarm %v member=%d alarm=%v", r.Alarm.Action,
+			r.Alarm.MemberID, r.Alarm.Alarm)
 	}
 	return "empty"
 }

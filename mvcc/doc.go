@@ -28,7 +28,10 @@
 // at R, then fetches those. Compaction at C drops what no read at or after
 // C needs. Watchers are fed each txn's events as it ends, or catch up from
 // the backend when they start in the past or fall behind. Leases own keys;
-// revoking one deletes its keys in one revision.
+// revoking one deletes its keys in one revision. Alarms (alarm.go) are a
+// replicated set of (member, type): AlarmRequests in the log raise and
+// clear them, and while a NOSPACE alarm is raised writes that cost quota
+// fail with etcdapi.ErrNoSpace (quota.go says who raises it).
 //
 // Results match etcd v3.7 request by request (testdata/etcdcompare runs
 // every request against a real v3.7.3), including its quirks: Count is
@@ -100,7 +103,10 @@
 //     filtering by auth.
 //   - Request sizes are computed, not marshalled: close to etcd's protobuf
 //     sizes, not byte-exact. The quota counts a logical size of the stored
-//     data, not the bbolt file size, so that every member decides alike.
+//     data, not the bbolt file size, so that every member decides alike;
+//     so a replicated write that finds the quota exceeded is refused
+//     without effect, where etcd applies it and still answers ErrNoSpace.
+//   - CORRUPT alarms are stored and listed but refuse nothing.
 //   - Physical compaction runs to completion inside Compact; bbolt batches
 //     commit by operation count, not by etcd's 100 ms interval.
 //   - Serializable is accepted and ignored: the cluster decides where a

@@ -115,7 +115,8 @@ func FuzzSnapshotRestore(f *testing.F) {
 // well-framed contents.
 func FuzzSnapshotRecords(f *testing.F) {
 	// Payloads framed as kind, length, bytes: two puts of "a" (revisions 2
-	// and 3, the second on lease 4), lease 4, and a compaction revision.
+	// and 3, the second on lease 4), lease 4, a compaction revision, and an
+	// alarm.
 	revKey := func(main byte) []byte {
 		return []byte{0, 0, 0, 0, 0, 0, 0, main, '_', 0, 0, 0, 0, 0, 0, 0, 0}
 	}
@@ -125,12 +126,14 @@ func FuzzSnapshotRecords(f *testing.F) {
 	f.Add(append(append(bytes.Clone(rev2), rev3...), lease4...))
 	meta := append([]byte{0, 27, 18, 0, 0, 0, 0, 0, 0, 0, 2}, "finishedCompactRev"...)
 	f.Add(append(bytes.Clone(rev2), meta...))
+	alarm := []byte{3, 12, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 1} // member 2's NOSPACE
+	f.Add(append(bytes.Clone(rev2), alarm...))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var buf bytes.Buffer
 		sw := snapWriter{w: &buf}
 		sw.raw([]byte(snapMagic))
 		sw.raw([]byte{0, 0, 0, byte(snapVersion)})
-		kinds := []snapKind{snapMeta, snapRev, snapLease, snapKind(7)}
+		kinds := []snapKind{snapMeta, snapRev, snapLease, snapAlarm, snapKind(7)}
 		for len(data) >= 2 {
 			kind, n := kinds[int(data[0])%len(kinds)], min(int(data[1]), len(data)-2)
 			sw.record(kind, data[2:2+n])
@@ -145,7 +148,13 @@ func FuzzSnapshotRecords(f *testing.F) {
 		}
 		s.checkInvariants(true)
 		_, err = s.Put(&etcdapi.PutRequest{Key: []byte("after"), Value: []byte("restore")})
+		if s.noSpace() {
+			require.ErrorIs(t, err, etcdapi.ErrNoSpace, "a restored NOSPACE alarm refuses puts")
+			s.AlarmDisarm()
+			_, err = s.Put(&etcdapi.PutRequest{Key: []byte("after"), Value: []byte("restore")})
+		}
 		require.NoError(t, err)
+		s.checkInvariants(true)
 		_, err = s.Range(&etcdapi.RangeRequest{Key: []byte{0}, RangeEnd: []byte{0}})
 		require.NoError(t, err)
 	})

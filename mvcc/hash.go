@@ -1,6 +1,8 @@
 package mvcc
 
 import (
+	"encoding/binary"
+	"hash"
 	"hash/crc32"
 
 	"etcdsim/mvcc/etcdapi"
@@ -25,17 +27,56 @@ func (s *Store) HashKV(rev int64) (*etcdapi.HashKVResponse, error) {
 		rev = s.currentRev
 	}
 	h := crc32.New(castagnoli)
+	if err := s.hashRecords(h, rev); err != nil {
+		return nil, err
+	}
+	return &etcdapi.HashKVResponse{Header: s.header(), Hash: h.Sum32(),
+		CompactRevision: s.compactRev, HashRevision: rev}, nil
+}
+
+// hashRecords writes the bucket name and every stored revision up to rev
+// to h.
+func (s *Store) hashRecords(h hash.Hash32, rev int64) error {
 	h.Write(bucketKey)
 	var buf []byte
-	err := s.be.scan(revision{}, revision{main: rev + 1}, func(r *record) bool {
+	return s.be.scan(revision{}, revision{main: rev + 1}, func(r *record) bool {
 		buf = appendRevBytes(buf[:0], r.rev, r.tomb)
 		buf = appendKV(buf, &r.kv)
 		h.Write(buf)
 		return true
 	})
+}
+
+// Hash hashes (CRC32C) the whole store, as etcd's Maintenance Hash hashes
+// its whole backend (store.hash, server/storage/mvcc/kvstore.go, v3.7.1):
+// what HashKV hashes at the current revision (every stored revision),
+// then the compaction revision, the leases (ID and granted TTL, by ID) and
+// the raised alarms (by type, then member). Like etcd's, it leaves out the
+// consistent index, so members that applied the same entries agree however
+// they got them (log or snapshot) and on whichever backend. The header's
+// revision is the current one. The value is not etcd's, since records are
+// not encoded as protobuf.
+func (s *Store) Hash() (*etcdapi.HashResponse, error) {
+	if s.closed {
+		return nil, ErrClosed
+	}
+	h := crc32.New(castagnoli)
+	if err := s.hashRecords(h, s.currentRev); err != nil {
+		return nil, err
+	}
+	buf := binary.AppendVarint(append([]byte(nil), bucketMeta...), s.compactRev)
+	buf = append(buf, bucketLease...)
+	leases, err := s.be.leases()
 	if err != nil {
 		return nil, err
 	}
-	return &etcdapi.HashKVResponse{Header: s.header(), Hash: h.Sum32(),
-		CompactRevision: s.compactRev, HashRevision: rev}, nil
+	for _, l := range leases {
+		buf = binary.AppendVarint(binary.BigEndian.AppendUint64(buf, uint64(l.id)), l.ttl)
+	}
+	buf = append(buf, bucketAlarm...)
+	for _, a := range s.alarms {
+		buf = appendAlarmRecord(buf, a)
+	}
+	h.Write(buf)
+	return &etcdapi.HashResponse{Header: s.header(), Hash: h.Sum32()}, nil
 }

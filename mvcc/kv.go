@@ -49,7 +49,7 @@ func (s *Store) Put(r *etcdapi.PutRequest) (*etcdapi.PutResponse, error) {
 	if err := s.checkSize(sizePut(r)); err != nil {
 		return nil, err
 	}
-	if s.noSpace {
+	if s.noSpace() {
 		return nil, etcdapi.ErrNoSpace
 	}
 	if r.Lease != 0 && !s.lessor.exists(LeaseID(r.Lease)) {

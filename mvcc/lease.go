@@ -28,7 +28,7 @@ func (s *Store) LeaseGrant(r *etcdapi.LeaseGrantRequest) (*etcdapi.LeaseGrantRes
 	if err := s.checkQuota(leaseOverheadBytes); err != nil {
 		return nil, err
 	}
-	if s.noSpace {
+	if s.noSpace() {
 		return nil, etcdapi.ErrNoSpace
 	}
 	id := LeaseID(r.ID)

@@ -24,7 +24,9 @@ const (
 	// MarkRestoredLoneTombstone: recovery found a key whose only revision
 	// is a tombstone (etcd PR 19188).
 	MarkRestoredLoneTombstone Mark = "restore-lone-tombstone"
-	// MarkNoSpaceRaised: a write reached the quota and raised NOSPACE.
+	// MarkNoSpaceRaised: a write reached the quota and raised NOSPACE in
+	// a store used on its own (a replicated store's alarms come from the
+	// log).
 	MarkNoSpaceRaised Mark = "nospace-raised"
 )
 

@@ -2,6 +2,7 @@ package mvcc
 
 import (
 	"fmt"
+	"slices"
 
 	"etcdsim/mvcc/etcdapi"
 )
@@ -20,9 +21,9 @@ import (
 //	LeaseGrant, LeaseRevoke, LeaseKeepAlive, LeaseTimeToLive, LeaseLeases,
 //	SetTime, ExpiredLeases, Promote, Demote  the lease service
 //	NewWatchStream                         the watch service
-//	Alarms, AlarmDisarm                    the NOSPACE alarm
+//	Alarm, Alarms, AlarmDisarm             alarms (NOSPACE)
 //	Snapshot, Restore, Defrag, Commit,
-//	HashKV, Size, FileBytes                maintenance
+//	Hash, HashKV, Size, FileBytes          maintenance
 //	CheckInvariants, Marks                 paranoid checks, coverage marks
 //	Close, Abandon                         shut down cleanly, or as a crash
 type Store struct {
@@ -43,8 +44,10 @@ type Store struct {
 	// consistentIndex is the index of the last entry given to Apply.
 	// Moves: only in Apply and recover.
 	consistentIndex uint64
-	// noSpace is the NOSPACE alarm.
-	noSpace bool
+	// alarms are the raised alarms (alarm.go), as the backend holds them.
+	// Invariant: sorted by compareAlarms, without duplicates.
+	// Moves: only in activate, deactivate and recover.
+	alarms []alarmRecord
 	// inApply is true while Apply runs a request: batches commit only
 	// after the entry's index is recorded.
 	inApply bool
@@ -92,11 +95,9 @@ func (s *Store) recover() error {
 		return err
 	}
 	s.consistentIndex = uint64(ci)
-	alarm, _, err := s.be.getMeta(metaAlarmNoSpace)
-	if err != nil {
+	if s.alarms, err = s.be.alarms(); err != nil {
 		return err
 	}
-	s.noSpace = alarm != 0
 	compacted, ok, err := s.be.getMeta(metaCompactRev)
 	if err != nil {
 		return err
@@ -240,6 +241,9 @@ func (s *Store) checkInvariants(full bool) {
 	case *boltBackend:
 		be.checkInvariants()
 	}
+	stored, err := s.be.alarms()
+	must(err)
+	assertf(slices.Equal(stored, s.alarms), "alarms %v, stored %v", s.alarms, stored)
 	s.lessor.checkInvariants()
 	s.hub.checkInvariants(s.currentRev)
 }

@@ -6,15 +6,34 @@ import (
 	"etcdsim/mvcc/etcdapi"
 )
 
-// The backend quota and the NOSPACE alarm, as etcd's storage/quota.go and
-// applierV3Capped (v3.6.16 and v3.7.3 alike): a write whose cost would take
-// the backend to the quota raises the alarm and fails; while the alarm is
-// raised, puts, txns with puts (nested ones too) and lease grants fail with
-// etcdapi.ErrNoSpace, and reads, deletes and compaction still work.
-// AlarmDisarm clears it.
+// The backend quota, as etcd's storage/quota.go (v3.6.16 and v3.7.1
+// alike): a write whose cost would take the backend to the quota fails
+// with etcdapi.ErrNoSpace, and the NOSPACE alarm is raised (alarm.go),
+// after which puts, txns with puts (nested ones too) and lease grants fail
+// until the alarm is cleared.
+//
+// Who raises the alarm depends on how the store is driven:
+//
+//   - A store used on its own (Put, Txn, LeaseGrant called directly) is a
+//     one-member etcd: the quota check raises the alarm at once, as member
+//     soloMember.
+//   - A replicated store (Apply) never raises an alarm by itself: the
+//     member checks the quota before proposing (ValidateRequest, etcd's
+//     quotaKVServer and quotaLeaseServer, server/etcdserver/api/v3rpc/
+//     quota.go) and proposes AlarmRequest{ACTIVATE, NOSPACE} through the
+//     log, so that every member raises the same alarm at the same index.
+//     A write that passed that check but finds the quota exceeded when it
+//     is applied fails without effect; etcd's quotaApplierV3
+//     (server/etcdserver/apply/quota.go) applies it and still answers
+//     ErrNoSpace, which would leave a client told "no space" with a write
+//     that took effect. Here ErrNoSpace always means the write did
+//     nothing, which the size being logical makes safe: every member
+//     decides alike.
 //
 // The size counted is the logical size of what is stored (Store.Size), not
-// the bbolt file size, so that every member decides the same way.
+// the bbolt file size, so that every member decides the same way; it falls
+// when compaction deletes revisions, where etcd's file only shrinks at
+// defragmentation.
 
 // Overheads etcd adds to a request's cost.
 const (
@@ -54,42 +73,23 @@ func costTxnOp(op *etcdapi.RequestOp) int64 {
 	return 0
 }
 
-// checkQuota raises the NOSPACE alarm and returns etcdapi.ErrNoSpace when a write
-// of cost bytes would reach the quota.
+// quotaAvailable is etcd's BackendQuota.Available: a write of cost bytes
+// fits when it costs nothing or stays below the quota.
+func (s *Store) quotaAvailable(cost int64) bool {
+	return cost == 0 || s.be.size()+cost < s.cfg.QuotaBackendBytes
+}
+
+// checkQuota returns etcdapi.ErrNoSpace when a write of cost bytes would
+// reach the quota; a store used on its own then raises the NOSPACE alarm.
 func (s *Store) checkQuota(cost int64) error {
-	if cost == 0 || s.be.size()+cost < s.cfg.QuotaBackendBytes {
+	if s.quotaAvailable(cost) {
 		return nil
 	}
-	s.raiseNoSpace()
+	if !s.inApply && !s.noSpace() {
+		s.mark(MarkNoSpaceRaised)
+		s.activate(alarmRecord{member: soloMember, alarm: etcdapi.AlarmType_NOSPACE})
+	}
 	return etcdapi.ErrNoSpace
-}
-
-// raiseNoSpace raises the NOSPACE alarm, durably.
-func (s *Store) raiseNoSpace() {
-	if s.noSpace {
-		return
-	}
-	s.noSpace = true
-	s.mark(MarkNoSpaceRaised)
-	must(s.be.putMeta(metaAlarmNoSpace, 1))
-}
-
-// Alarms returns the raised alarms.
-func (s *Store) Alarms() []etcdapi.AlarmType {
-	if s.noSpace {
-		return []etcdapi.AlarmType{etcdapi.AlarmType_NOSPACE}
-	}
-	return nil
-}
-
-// AlarmDisarm clears the NOSPACE alarm (etcdctl alarm disarm). Writes are
-// accepted again while under the quota.
-func (s *Store) AlarmDisarm() {
-	if !s.noSpace {
-		return
-	}
-	s.noSpace = false
-	must(s.be.putMeta(metaAlarmNoSpace, 0))
 }
 
 // checkSize returns etcdapi.ErrRequestTooLarge when an encoded request exceeds

@@ -12,9 +12,13 @@ import (
 // its fields. Byte strings are uvarint-length-prefixed, numbers are
 // varints, booleans share one flags byte. A txn nests its ops the same way,
 // at most requestDepthMax deep.
+//
+// Version 2 replaced kind 8, version 1's bodyless "disarm NOSPACE", with
+// an AlarmRequest: action and alarm as varints, the member as a uvarint.
+// A log never outlives the run that wrote it, so only version 2 is read.
 
 const (
-	requestCodecVersion = 1
+	requestCodecVersion = 2
 	// requestDepthMax bounds txn nesting in a decoded request (etcd bounds
 	// it through MaxTxnOps; this keeps hostile input from deep recursion).
 	requestDepthMax = 64
@@ -30,7 +34,7 @@ const (
 	reqCompaction
 	reqLeaseGrant
 	reqLeaseRevoke
-	reqAlarmDisarm
+	reqAlarm
 )
 
 // AppendRequest appends the encoding of r to dst.
@@ -55,8 +59,10 @@ func AppendRequest(dst []byte, r *Request) []byte {
 		return binary.AppendVarint(dst, r.LeaseGrant.ID)
 	case r.LeaseRevoke != nil:
 		return binary.AppendVarint(append(dst, reqLeaseRevoke), r.LeaseRevoke.ID)
-	case r.AlarmDisarm:
-		return append(dst, reqAlarmDisarm)
+	case r.Alarm != nil:
+		dst = binary.AppendVarint(append(dst, reqAlarm), int64(r.Alarm.Action))
+		dst = binary.AppendUvarint(dst, r.Alarm.MemberID)
+		return binary.AppendVarint(dst, int64(r.Alarm.Alarm))
 	}
 	return append(dst, reqEmpty)
 }
@@ -163,8 +169,8 @@ func DecodeRequest(b []byte) (*Request, error) {
 		r.LeaseGrant = &etcdapi.LeaseGrantRequest{TTL: d.varint(), ID: d.varint()}
 	case reqLeaseRevoke:
 		r.LeaseRevoke = &etcdapi.LeaseRevokeRequest{ID: d.varint()}
-	case reqAlarmDisarm:
-		r.AlarmDisarm = true
+	case reqAlarm:
+		r.Alarm = d.alarmReq()
 	default:
 		return nil, fmt.Errorf("%w: request kind %d", ErrCorruptRecord, b[1])
 	}

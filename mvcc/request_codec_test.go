@@ -36,7 +36,9 @@ func FuzzDecodeRequest(f *testing.F) {
 	f.Add(mvcc.AppendRequest(nil, &mvcc.Request{Txn: nested}))
 	f.Add(mvcc.AppendRequest(nil, &mvcc.Request{Range: &etcdapi.RangeRequest{Key: []byte("a"),
 		RangeEnd: []byte{0}, Limit: 3, SortOrder: 2, CountOnly: true}}))
-	f.Add([]byte{1, 4, 200, 1})
+	f.Add([]byte{2, 4, 200, 1}) // version 2, a txn claiming 200 compares
+	f.Add(mvcc.AppendRequest(nil, &mvcc.Request{Alarm: &etcdapi.AlarmRequest{
+		Action: etcdapi.AlarmRequest_ACTIVATE, MemberID: 3, Alarm: etcdapi.AlarmType_NOSPACE}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := mvcc.DecodeRequest(b)
 		if err != nil {

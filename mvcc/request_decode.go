@@ -120,6 +120,17 @@ func (d *decoder) ops(depth int) []*etcdapi.RequestOp {
 	return ops
 }
 
+// alarmReq reads an AlarmRequest body. Action and alarm are int32 in
+// etcd's messages; a wider number is corrupt.
+func (d *decoder) alarmReq() *etcdapi.AlarmRequest {
+	action, member, alarm := d.varint(), d.uvarint(), d.varint()
+	if d.err == nil && (action != int64(int32(action)) || alarm != int64(int32(alarm))) {
+		d.err = fmt.Errorf("%w: alarm request %d/%d", ErrCorruptRecord, action, alarm)
+	}
+	return &etcdapi.AlarmRequest{Action: etcdapi.AlarmRequest_AlarmAction(action),
+		MemberID: member, Alarm: etcdapi.AlarmType(alarm)}
+}
+
 // flagsByte reads one raw byte.
 func (d *decoder) flagsByte() byte {
 	if d.err != nil {

@@ -12,15 +12,19 @@ import (
 //
 //	header:  magic "ETCDSIMV" | version u32
 //	record:  kind u8 | length u32 | payload | crc32c(kind, length, payload) u32
-//	...      meta records, then revisions in order, then leases
+//	...      meta records, then revisions in order, then leases, then alarms
 //	trailer: kind snapEnd with payload = uvarint count of records before it
 //
 // Integers are big-endian. Restore reads and checks the whole stream, and
 // rebuilds a store from it in memory, before it replaces anything.
+//
+// Version 2 added alarm records (member u64 | alarm type i32), replacing
+// version 1's "alarm_nospace" meta value. Snapshots never outlive the run
+// that took them, so only version 2 is read.
 
 const (
 	snapMagic          = "ETCDSIMV"
-	snapVersion        = uint32(1)
+	snapVersion        = uint32(2)
 	snapRecordBytesMax = 64 << 20
 )
 
@@ -30,13 +34,14 @@ const (
 	snapMeta  snapKind = 1
 	snapRev   snapKind = 2
 	snapLease snapKind = 3
+	snapAlarm snapKind = 4
 	snapEnd   snapKind = 0xff
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // snapMetaKeys are the meta values a snapshot carries.
-var snapMetaKeys = []metaKey{metaConsistentIndex, metaCompactRev, metaAlarmNoSpace}
+var snapMetaKeys = []metaKey{metaConsistentIndex, metaCompactRev}
 
 // Snapshot writes the whole store (committed or not) to w.
 func (s *Store) Snapshot(w io.Writer) error {
@@ -71,6 +76,13 @@ func (s *Store) Snapshot(w io.Writer) error {
 	for _, l := range leases {
 		id := binary.BigEndian.AppendUint64(nil, uint64(l.id))
 		sw.record(snapLease, id, binary.AppendVarint(nil, l.ttl))
+	}
+	alarms, err := s.be.alarms()
+	if err != nil {
+		return err
+	}
+	for _, a := range alarms {
+		sw.record(snapAlarm, appendAlarmRecord(nil, a))
 	}
 	sw.record(snapEnd, binary.AppendUvarint(nil, uint64(sw.n)))
 	if sw.err != nil {
@@ -159,5 +171,15 @@ func (s *Store) replaceBackend(mem *memBackend) error {
 	for _, l := range ls {
 		must(s.be.putLease(l))
 	}
+	as, _ := mem.alarms()
+	for _, a := range as {
+		must(s.be.putAlarm(a))
+	}
 	return s.be.commit()
+}
+
+// appendAlarmRecord appends an alarm's snapshot payload.
+func appendAlarmRecord(dst []byte, a alarmRecord) []byte {
+	dst = binary.BigEndian.AppendUint64(dst, a.member)
+	return binary.BigEndian.AppendUint32(dst, uint32(a.alarm))
 }

@@ -8,6 +8,8 @@ import (
 	"hash/crc32"
 	"io"
 	"slices"
+
+	"etcdsim/mvcc/etcdapi"
 )
 
 // decodeSnapshot reads and checks a whole snapshot stream into a fresh
@@ -101,6 +103,16 @@ func applySnapRecord(mem *memBackend, kind snapKind, p []byte) error {
 		}
 		mem.leaseBy[id] = ttl
 		mem.bytes += leaseRecordBytes
+	case snapAlarm:
+		if len(p) != 12 {
+			return errors.New("alarm record size")
+		}
+		a := alarmRecord{member: binary.BigEndian.Uint64(p[:8]),
+			alarm: etcdapi.AlarmType(int32(binary.BigEndian.Uint32(p[8:])))}
+		if _, dup := mem.alarmSet[a]; dup {
+			return fmt.Errorf("alarm %v of member %d twice", a.alarm, a.member)
+		}
+		mem.alarmSet[a] = struct{}{}
 	default:
 		return fmt.Errorf("unknown record kind %d", kind)
 	}

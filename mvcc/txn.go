@@ -32,7 +32,7 @@ func (s *Store) Txn(r *etcdapi.TxnRequest) (*etcdapi.TxnResponse, error) {
 	if err := s.checkSize(sizeTxn(r)); err != nil {
 		return nil, err
 	}
-	if s.noSpace && cost > 0 {
+	if s.noSpace() && cost > 0 {
 		return nil, etcdapi.ErrNoSpace
 	}
 	return s.applyTxn(r)

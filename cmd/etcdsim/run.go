@@ -365,7 +365,9 @@ func runRaft(out, errOut io.Writer, f runFlags) error {
 // linearizability (the checker's verdict, or not-checked when a safety
 // violation or a storm stopped the run), raft_invariants (ok, violated),
 // liveness (ok, message-storm), hashkv (equal, divergent, not-checked),
-// acked_writes (ok, lost, not-checked: no leader at the end) and watch
+// acked_writes (ok, lost, not-checked: no leader at the end), locks (ok,
+// violated, not-checked: no lockers, or a history not found
+// linearizable) and watch
 // (ok, violated, or not-checked: no watchers, or a history that was not
 // checked or is not linearizable, since watches are checked against its
 // linearization).
@@ -388,6 +390,7 @@ func checkVerdicts(o *cluster.Outcome) map[string]string {
 	case o.HashKVChecked:
 		checks["hashkv"] = "equal"
 	}
+	checks["locks"] = o.LocksVerdict()
 	switch {
 	case o.LostWrite != nil:
 		checks["acked_writes"] = "lost"
@@ -497,6 +500,7 @@ func printRaft(out io.Writer, rep runReport, o *cluster.Outcome) {
 		fmt.Fprintln(out, o.Check.Explanation)
 	}
 	printWatches(out, o)
+	printLocks(out, o)
 	fmt.Fprintf(out, "trace hash %s  (replay: %s)\n", rep.TraceHash, rep.Replay)
 }
 
@@ -518,6 +522,23 @@ func printWatches(out io.Writer, o *cluster.Outcome) {
 			break
 		}
 		fmt.Fprintf(out, "  WATCH VIOLATION: %v\n", v)
+	}
+}
+
+// printLocks says how often the lockers held the lock and, when the lock
+// check failed, its first violations.
+func printLocks(out io.Writer, o *cluster.Outcome) {
+	if len(o.LockHolds) == 0 {
+		return
+	}
+	fmt.Fprintf(out, "locks: %d holdings, %d overlaps after a lost lease (%d fenced by revision)\n",
+		len(o.LockHolds), o.LockOverlaps, o.LockFenced)
+	for i, v := range o.LockViolations {
+		if i == watchViolationsShown {
+			fmt.Fprintf(out, "  ... and %d more\n", len(o.LockViolations)-i)
+			break
+		}
+		fmt.Fprintf(out, "  LOCK VIOLATION: %v\n", v)
 	}
 }
 

@@ -174,6 +174,11 @@ var (
 	ErrNotSupportedForLearner = newError(CodeUnavailable, "etcdserver: rpc not supported for learner")
 	// ErrBadLeaderTransferee: MoveLeader names a member that cannot lead.
 	ErrBadLeaderTransferee = newError(CodeFailedPrecondition, "etcdserver: bad leader transferee")
+	// ErrTimeoutLeaderTransfer: MoveLeader gave up before its target led.
+	// etcd's gRPC layer has no code for it (v3.7.1 server/etcdserver/
+	// errors/errors.go; togRPCError answers codes.Unknown with its text).
+	ErrTimeoutLeaderTransfer = newError(CodeUnknown,
+		"etcdserver: request timed out, leader transfer took too long")
 	// ErrNotStarted: the member has not finished starting. etcd has no
 	// such error (its gRPC server does not listen yet, and clients see an
 	// Unavailable transport error); this one has the same code.

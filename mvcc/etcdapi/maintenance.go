@@ -1,5 +1,7 @@
 package etcdapi
 
+import "strconv"
+
 // This file holds the Maintenance service's messages.
 
 // AlarmType mirrors etcdserverpb.AlarmType.
@@ -32,6 +34,19 @@ const (
 	AlarmRequest_ACTIVATE   AlarmRequest_AlarmAction = 1
 	AlarmRequest_DEACTIVATE AlarmRequest_AlarmAction = 2
 )
+
+// String names the action as etcd does.
+func (a AlarmRequest_AlarmAction) String() string {
+	switch a {
+	case AlarmRequest_ACTIVATE:
+		return "ACTIVATE"
+	case AlarmRequest_DEACTIVATE:
+		return "DEACTIVATE"
+	case AlarmRequest_GET:
+		return "GET"
+	}
+	return "AlarmAction(" + strconv.Itoa(int(a)) + ")"
+}
 
 // AlarmRequest mirrors etcdserverpb.AlarmRequest. MemberID 0 with Alarm
 // NONE in a GET lists every alarm.
@@ -85,7 +100,9 @@ type DefragmentResponse struct {
 type HashRequest struct{}
 
 // HashResponse mirrors etcdserverpb.HashResponse: a hash of the whole
-// backend, which members only agree on when their files are alike.
+// backend. etcd hashes the bbolt file's buckets, so members agree only when
+// their files are alike; etcdsim hashes the store's contents (mvcc's
+// Store.Hash), on which members that applied the same entries agree.
 type HashResponse struct {
 	Header *ResponseHeader
 	Hash   uint32

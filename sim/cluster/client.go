@@ -77,6 +77,9 @@ type call struct {
 	retries int
 	// lastErr is the last refusal, returned if retries run out.
 	lastErr *etcdapi.Error
+	// endpoint is the member every attempt goes to, for a call about one
+	// member (client_maint.go), or 0.
+	endpoint sim.NodeID
 }
 
 // NewClient returns a client living in the node p, calling endpoints.
@@ -104,13 +107,17 @@ func (cl *Client) Do(req *mvcc.Request, done func(*mvcc.Response, error)) {
 }
 
 // start sends req as the client's next call.
-func (cl *Client) start(req request, done func(*response, error)) {
+func (cl *Client) start(req request, done func(*response, error)) { cl.startAt(0, req, done) }
+
+// startAt sends req as the client's next call, to endpoint alone if it is
+// not 0 (as clientv3 dials the endpoint a Maintenance call names).
+func (cl *Client) startAt(endpoint sim.NodeID, req request, done func(*response, error)) {
 	if cl.cur != nil {
 		failf("client %s: a call while one is in flight", cl.p.ID())
 	}
 	cl.seq++
 	req.seq = cl.seq
-	cl.cur = &call{req: req, done: done}
+	cl.cur = &call{req: req, done: done, endpoint: endpoint}
 	t, err := cl.p.SetTimer(cl.cfg.Timeout, tagClientTimeout)
 	if err != nil {
 		failf("client timer: %v", err)
@@ -121,7 +128,10 @@ func (cl *Client) start(req request, done func(*response, error)) {
 
 // send sends the current call to the pinned endpoint, or a random one.
 func (cl *Client) send() {
-	target := cl.pinned
+	target := cl.cur.endpoint
+	if target == 0 {
+		target = cl.pinned
+	}
 	if target == 0 {
 		target = cl.endpoints[cl.r.IntN(len(cl.endpoints))]
 	}
@@ -159,7 +169,9 @@ func (cl *Client) Receive(from sim.NodeID, msg any) bool {
 		}
 		return true
 	}
-	cl.pinned = from
+	if cl.cur.endpoint == 0 {
+		cl.pinned = from
+	}
 	cl.finish(resp, nil)
 	return true
 }

@@ -50,22 +50,30 @@ type Config struct {
 	// after the clients' range, see watcher.go); their deliveries are
 	// checked against the linearized writes.
 	Watchers int
+	// Lockers is how many locker nodes contend for one mutex through
+	// etcd's lock recipe (ids after the watchers' range, see locker.go);
+	// their holdings are checked (CheckLocks).
+	Lockers int
 	// dropWatchEvent plants a bug for tests only: each member drops one
 	// response with events (watch.go).
 	dropWatchEvent bool
+	// skipWaitDeletes plants a bug for tests only: lockers take the lock
+	// without waiting for the older keys' deletion (Mutex).
+	skipWaitDeletes bool
 }
 
 // DefaultConfig is a 5-member cluster with etcd's timing (100ms ticks, 1s
 // election timeout), Pre-Vote and CheckQuorum on, a snapshot every 1,000
 // entries with 500 kept behind it (a tenth of etcd's --snapshot-count and
 // catch-up entries, so that runs of seconds take snapshots and send them
-// to lagging members), and ten clients sending about 1,000 requests per
-// simulated second.
+// to lagging members), ten clients sending about 1,000 requests per
+// simulated second, two watchers and two lockers.
 func DefaultConfig() Config {
 	return Config{
 		Members: 5, TickInterval: 100 * time.Millisecond, ElectionTicks: 10, HeartbeatTicks: 1,
 		PreVote: true, CheckQuorum: true, SnapshotEvery: 1000, SnapshotCatchUp: 500,
 		Clients: 10, Client: DefaultClientConfig(), Workload: DefaultWorkload(), Watchers: 2,
+		Lockers: 2,
 	}
 }
 
@@ -80,6 +88,8 @@ func (cfg Config) Validate() error {
 		return fmt.Errorf("cluster: clients %d outside [0,1000]", cfg.Clients)
 	case cfg.Watchers < 0 || cfg.Watchers > watchersMax:
 		return fmt.Errorf("cluster: watchers %d outside [0,%d]", cfg.Watchers, watchersMax)
+	case cfg.Lockers < 0 || cfg.Lockers > lockersMax:
+		return fmt.Errorf("cluster: lockers %d outside [0,%d]", cfg.Lockers, lockersMax)
 	case cfg.Clients > 0 && cfg.Client.Timeout <= 0:
 		return fmt.Errorf("cluster: client timeout %v must be positive", cfg.Client.Timeout)
 	case cfg.Client.Backoff < 0 || cfg.Client.RetriesMax < 0:
@@ -132,7 +142,10 @@ type Cluster struct {
 	revokes map[lessorRevoke][]linearizability.OpID
 	// silentRevokes are applied revocations that deleted no key;
 	// lessorProcesses counts the lessors' history processes.
-	silentRevokes   []linearizability.OpID
+	silentRevokes []linearizability.OpID
+	// revokeEntries are the log indexes of lessors' revocations some
+	// member has applied.
+	revokeEntries   map[raftimpl.LogIndex]bool
 	lessorProcesses linearizability.ClientID
 	// dataDir holds the members' bbolt files ("" in memory).
 	dataDir string
@@ -149,7 +162,7 @@ func New(w *sim.World, cfg Config) (*Cluster, error) {
 		return nil, err
 	}
 	c := &Cluster{w: w, cfg: cfg, members: make([]*member, cfg.Members), checker: raftimpl.NewChecker(),
-		revokes: map[lessorRevoke][]linearizability.OpID{}}
+		revokes: map[lessorRevoke][]linearizability.OpID{}, revokeEntries: map[raftimpl.LogIndex]bool{}}
 	if cfg.Backend == BackendBolt {
 		dir, err := os.MkdirTemp("", "etcdsim-bbolt-")
 		if err != nil {
@@ -180,6 +193,9 @@ func New(w *sim.World, cfg Config) (*Cluster, error) {
 		}
 	}
 	if err := c.addWatchers(); err != nil {
+		return nil, err
+	}
+	if err := c.addLockers(); err != nil {
 		return nil, err
 	}
 	w.SetAfterEvent(c.observe)

@@ -47,6 +47,13 @@
 // (client_watch.go). Each watch is recorded as one logical watch in the
 // history's Watches, checked against the linearized writes (watcher.go).
 //
+// Lockers (Config.Lockers) contend for one mutex through etcd's recipe
+// (concurrency*.go, after client/v3/concurrency): a session is a lease
+// kept alive; Lock puts a key under the lock's prefix and waits for every
+// key created before it to go; the create revision is the holder's
+// fencing token. Their holdings are checked (lockcheck.go): two holders
+// must never overlap while both their keys surely live.
+//
 // Leases are etcd's (member_lease.go): grants and revocations go through
 // the log; the leader's store is the primary lessor, which answers
 // keep-alives and time-to-live (a follower forwards them to the leader),
@@ -54,6 +61,15 @@
 // leader, and has expired leases revoked by proposing their revocation.
 // Those revocations enter the history as a client's of their own,
 // completed when the first member applies them (history_lessor.go).
+//
+// The Maintenance service (member_maint.go, client_maint.go): Status,
+// Defragment, Hash and HashKV answer about the member called; MoveLeader
+// hands leadership over through Raft, at the leader only; alarms are
+// listed and cleared through the log. A member whose store would pass the
+// backend quota (mvcc.Config.QuotaBackendBytes) refuses the write with
+// ErrNoSpace and proposes its NOSPACE alarm through the log; once applied,
+// every member refuses writes that cost quota until an operator compacts,
+// defragments and disarms. A write refused for space never takes effect.
 //
 // # Vocabulary
 //
@@ -71,7 +87,8 @@
 //
 //   - The observer sees every running member after every event that
 //     touched it, and the first violation stops the world.
-//   - A refusal sent to a client means the operation never reached the log.
+//   - A refusal sent to a client means the operation took no effect: it
+//     never reached the log, or (ErrNoSpace) was refused when applied.
 //   - Run is a function of its seed and RunConfig: the same inputs give the
 //     same trace hash, events and history.
 //
@@ -85,9 +102,11 @@
 //
 // # Not modeled
 //
-//   - Not yet: the Cluster and Maintenance services, the
-//     lock and election recipes, the bbolt backend, the NOSPACE alarm
-//     under load.
+//   - Not yet: the Cluster service (membership changes through the
+//     log), a quota set from the command line.
+//   - Maintenance: Snapshot and Downgrade; defragmentation does not
+//     block the member while it runs; MoveLeader gives up after two
+//     election timeouts where etcd waits for the client's deadline.
 //   - Membership changes and leadership transfer under the nemesis: Raft
 //     supports them (see testdata/raft), the cluster does not drive them.
 //   - Client retries of indeterminate writes: a client that timed out

@@ -23,7 +23,7 @@ func (n *watchingNode) Fire(tag uint64)                  { n.wc.Fire(tag) }
 func ExampleWatchClient() {
 	w := sim.New(1, sim.Options{})
 	cfg := cluster.DefaultConfig()
-	cfg.Members, cfg.Clients, cfg.Watchers = 3, 2, 0
+	cfg.Members, cfg.Clients, cfg.Watchers, cfg.Lockers = 3, 2, 0, 0
 	cfg.Workload = cluster.Workload{Keys: 3, PutPct: 100, Rate: 100}
 	c, err := cluster.New(w, cfg)
 	if err != nil {

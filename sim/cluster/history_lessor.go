@@ -4,6 +4,7 @@ import (
 	"etcdsim/linearizability"
 	"etcdsim/mvcc"
 	"etcdsim/mvcc/etcdapi"
+	"etcdsim/raftimpl"
 )
 
 // A leader's lessor is an actor of its own: it revokes expired leases by
@@ -14,9 +15,10 @@ import (
 //
 //   - a proposal enters the history as an indeterminate revoke, called
 //     when proposed;
-//   - the first member to apply it completes the record: it took effect
-//     by then, with the response the store gave (a revocation that comes
-//     second, as when a lessor retries, answers lease not found);
+//   - the first member to apply its entry completes the record: it took
+//     effect by then, with the response the store gave (a revocation that
+//     comes second, as when a lessor retries, answers lease not found);
+//     the other members applying the same entry complete nothing;
 //   - a proposal that no member applied by the end of the run never took
 //     effect (it was not committed, or was committed too late for any
 //     request to see it) and leaves the history, which spares the checker
@@ -54,13 +56,19 @@ func (c *Cluster) noteRevoke(client uint64, lease int64, input linearizability.E
 }
 
 // resolveRevoke completes the oldest record of client's proposals to
-// revoke lease, when a member applies one of them: the first member to
-// apply each proposal. changedKV says whether it deleted any key.
-func (c *Cluster) resolveRevoke(client uint64, lease int64, resp *mvcc.Response, changedKV bool) {
+// revoke lease, when a member applies one of them at index: the first
+// member to apply that entry does, and the others, applying the same
+// entry later, do nothing. changedKV says whether it deleted any key.
+func (c *Cluster) resolveRevoke(client uint64, lease int64, index raftimpl.LogIndex,
+	resp *mvcc.Response, changedKV bool) {
+	if c.revokeEntries[index] {
+		return // a later member applying what the first one did
+	}
+	c.revokeEntries[index] = true
 	key := lessorRevoke{client, lease}
 	ops := c.revokes[key]
 	if len(ops) == 0 {
-		return // a later member applying what the first one did
+		return // a duplicate of a proposal that applied already
 	}
 	c.resolve(ops[0], historyResponse(resp))
 	if !changedKV {

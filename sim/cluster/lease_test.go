@@ -25,7 +25,7 @@ func (n *scriptNode) Receive(from sim.NodeID, msg any) { n.cl.Receive(from, msg)
 func leaseCluster(t *testing.T, seed uint64) (*sim.World, *cluster.Cluster, *cluster.Client) {
 	t.Helper()
 	cfg := cluster.DefaultConfig()
-	cfg.Members, cfg.Clients, cfg.Watchers = 3, 0, 0
+	cfg.Members, cfg.Clients, cfg.Watchers, cfg.Lockers = 3, 0, 0, 0
 	w, c := newCluster(t, seed, cfg)
 	var cl *cluster.Client
 	require.NoError(t, w.AddNode(900, func(p *sim.Proc) sim.Node {

@@ -52,6 +52,8 @@ type member struct {
 	leading  bool
 	revoking map[int64]sim.Time
 	forwards map[uint64]*request
+	// maint is the Maintenance service's state (member_maint.go).
+	maint maintState
 	// fatal is set when the member stopped on an error (a corrupt WAL).
 	fatal error
 	// touched marks a member that ran since the observer last looked.
@@ -222,6 +224,7 @@ func (m *member) handleReady() {
 		m.serveReads()
 		m.maybeSnapshot()
 	}
+	m.serveMaint()
 }
 
 func (m *member) persist(rd *raftimpl.Ready) error {
@@ -289,8 +292,9 @@ func (m *member) apply(ents []raftimpl.Entry) {
 		if !applied {
 			continue
 		}
+		m.noteNoSpace(result)
 		if isLessorClient(cmd.client) {
-			m.c.resolveRevoke(cmd.client, leaseOfCommand(cmd), result.(*mvcc.Response),
+			m.c.resolveRevoke(cmd.client, leaseOfCommand(cmd), e.Index, result.(*mvcc.Response),
 				m.kv.store.Rev() != revBefore)
 			continue
 		}

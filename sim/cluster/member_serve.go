@@ -30,8 +30,9 @@ type request struct {
 
 // response answers one request: resp, or a refusal in err. A refusal
 // (ErrNoLeader, ErrRequestTooLarge, a validation error) means the request
-// never reached the log; an error inside resp (resp.Err: compacted, lease
-// not found) is the outcome of a request that did.
+// never reached the log, or (ErrNoSpace) reached it and was refused
+// without effect; an error inside resp (resp.Err: compacted, lease not
+// found) is the outcome of a request that did.
 type response struct {
 	seq     uint64
 	attempt uint32
@@ -61,11 +62,14 @@ func (r *response) size() int {
 // A second copy of an attempt (a network duplicate) is ignored: if the
 // first was refused, answering the copy again changes nothing, and if the
 // first was proposed, refusing the copy would tell the client that a
-// request in the log never happened.
+// request in the log never happened. So is a late copy of an earlier call
+// or attempt: its client has moved on, and serving it could apply a write
+// the client was told was refused for a reason that has passed since
+// (ErrNoSpace before an alarm was disarmed).
 func (m *member) serve(from sim.NodeID, req *request) {
 	client := uint64(from)
-	if last, ok := m.served[client]; ok && last == (attemptKey{req.seq, req.attempt}) {
-		return
+	if last, ok := m.served[client]; ok && !last.before(attemptKey{req.seq, req.attempt}) {
+		return // a copy, or a late copy of an older call or attempt
 	}
 	m.served[client] = attemptKey{req.seq, req.attempt}
 	if req.lease != nil {
@@ -81,6 +85,9 @@ func (m *member) serve(from sim.NodeID, req *request) {
 		return
 	}
 	if err := m.kv.store.ValidateRequest(req.kv); err != nil {
+		if errors.Is(err, etcdapi.ErrNoSpace) {
+			m.raiseNoSpace() // member_maint.go
+		}
 		m.refuse(from, req, apiError(err))
 		return
 	}
@@ -122,8 +129,21 @@ type attemptKey struct {
 	attempt uint32
 }
 
-// answerTo sends resp with this member's header: its id and Raft term.
+// before reports whether k was sent before o by the same client: a client
+// numbers its calls and their attempts upwards.
+func (k attemptKey) before(o attemptKey) bool {
+	return k.seq < o.seq || k.seq == o.seq && k.attempt < o.attempt
+}
+
+// answerTo sends resp with this member's header: its id and Raft term. A
+// write the store refused for space when applied took no effect, and its
+// session slot is spent, so no copy of it can apply later: it is answered
+// as the refusal it would have been before proposing.
 func (m *member) answerTo(to sim.NodeID, req *request, resp *mvcc.Response) {
+	if errors.Is(resp.Err, etcdapi.ErrNoSpace) {
+		m.refuse(to, req, etcdapi.ErrNoSpace)
+		return
+	}
 	if h := responseHeader(resp); h != nil {
 		h.MemberId, h.ClusterId = uint64(m.p.ID()), clusterID
 		h.RaftTerm = uint64(m.node.Status().Term)
@@ -151,6 +171,8 @@ func responseHeader(resp *mvcc.Response) *etcdapi.ResponseHeader {
 		return resp.LeaseGrant.Header
 	case resp.LeaseRevoke != nil:
 		return resp.LeaseRevoke.Header
+	case resp.Alarm != nil:
+		return resp.Alarm.Header
 	}
 	return nil
 }

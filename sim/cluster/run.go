@@ -109,17 +109,27 @@ type Outcome struct {
 	Watches         bool
 	WatchChecked    bool
 	WatchViolations []linearizability.WatchViolation
+	// LockHolds are the lockers' holdings of their mutex. LocksChecked
+	// says whether the lock check ran (only with lockers, on a
+	// linearizable history); LockOverlaps counts the holdings that
+	// overlapped after a holder lost its lease, LockFenced those among
+	// them whose later holder has the higher token; LockViolations are the
+	// broken guarantees it found (CheckLocks). LocksVerdict names them.
+	LockHolds                []LockHold
+	LocksChecked             bool
+	LockOverlaps, LockFenced int
+	LockViolations           []LockViolation
 }
 
 // Failed reports whether the run found a bug: a safety violation, a
-// history that is not linearizable, a broken watch guarantee, divergent
-// members, or a message storm.
+// history that is not linearizable, a broken watch or lock guarantee,
+// divergent members, or a message storm.
 func (o *Outcome) Failed() bool { return o.Unsafe() || o.Storm != nil }
 
 // Unsafe reports whether the observer or a check caught a safety bug.
 func (o *Outcome) Unsafe() bool {
 	return o.Violation != nil || o.Divergent != nil || o.LostWrite != nil ||
-		len(o.WatchViolations) > 0 ||
+		len(o.WatchViolations) > 0 || len(o.LockViolations) > 0 ||
 		(o.Checked && o.Verdict == linearizability.NotLinearizable)
 }
 
@@ -130,6 +140,7 @@ const (
 	VerdictDivergentMembers   = "divergent-members"
 	VerdictLostWrite          = "lost-write"
 	VerdictWatchViolation     = "watch-violation"
+	VerdictLockViolation      = "lock-violation"
 )
 
 // VerdictName is the run's verdict: "invariant-violation" when a safety
@@ -137,8 +148,10 @@ const (
 // "lost-write" when an acknowledged write is missing at the end,
 // "divergent-members" when HashKV differs, "watch-violation" when a
 // watcher's deliveries break a guarantee of etcd's although the operations
-// are linearizable, else the linearizability checker's ("linearizable",
-// "not-linearizable", "unknown").
+// are linearizable, "lock-violation" when lock holders overlap with both
+// leases live or fencing tokens go out of order (LockViolations), else the
+// linearizability checker's ("linearizable", "not-linearizable",
+// "unknown").
 func (o *Outcome) VerdictName() string {
 	switch {
 	case o.Violation != nil:
@@ -153,6 +166,8 @@ func (o *Outcome) VerdictName() string {
 		return VerdictDivergentMembers
 	case len(o.WatchViolations) > 0:
 		return VerdictWatchViolation
+	case len(o.LockViolations) > 0:
+		return VerdictLockViolation
 	case !o.Checked:
 		return "not-checked" // unreachable: every run that ends is checked
 	}
@@ -172,6 +187,9 @@ func (o *Outcome) String() string {
 	case len(o.WatchViolations) > 0:
 		what = fmt.Sprintf("%d watch violation(s), the first: %v", len(o.WatchViolations),
 			o.WatchViolations[0])
+	case len(o.LockViolations) > 0:
+		what = fmt.Sprintf("%d lock violation(s), the first: %v", len(o.LockViolations),
+			o.LockViolations[0])
 	}
 	return fmt.Sprintf("seed %d: %s (%d ops, %d events, %v simulated)", o.Seed, what, o.Ops, o.Events, o.SimTime)
 }
@@ -248,6 +266,7 @@ func Run(seed uint64, rc RunConfig) (*Outcome, error) {
 	out.Check, out.Checked, out.Verdict = res, true, res.Verdict
 	out.WatchChecked = out.Watches && res.Verdict == linearizability.Linearizable
 	out.WatchViolations = res.WatchViolations
+	c.checkLocks(out)
 	return out, nil
 }
 

@@ -60,7 +60,7 @@ func (n *watchNode) watch(
 func watchCluster(t *testing.T, seed uint64) (*sim.World, *cluster.Cluster, *watchNode) {
 	t.Helper()
 	cfg := cluster.DefaultConfig()
-	cfg.Clients, cfg.Watchers = 4, 0
+	cfg.Clients, cfg.Watchers, cfg.Lockers = 4, 0, 0
 	cfg.Workload = cluster.Workload{Keys: 5, PutPct: 70, DeletePct: 20, MultiPct: 10, Rate: 200}
 	w, c := newCluster(t, seed, cfg)
 	node := &watchNode{w: w}
