@@ -19,6 +19,9 @@ type Node struct {
 	// checker looks (State Machine Safety would not see them).
 	recordApplied bool
 	applied       []appliedEntry
+	// handling is the Ready HandleReady is handing to its host, empty
+	// otherwise.
+	handling Ready
 }
 
 // New returns a node over storage. An empty storage starts a new member of

@@ -256,37 +256,54 @@ func (e *Env) Restart(id raftimpl.NodeID) error {
 	return e.start(n)
 }
 
-// ProcessReady handles one Ready of node id as a correct host does:
-// persist (and fsync if asked), send, apply, advance.
+// ProcessReady handles one Ready of node id as a correct host does,
+// through raftimpl's Ready loop (Node.HandleReady): persist (and fsync if
+// asked), send, apply, advance.
 func (e *Env) ProcessReady(id raftimpl.NodeID) error {
 	n, err := e.node(id)
-	if err != nil || n.Crashed || !n.HasReady() {
+	if err != nil || n.Crashed {
 		return err
 	}
-	rd := n.Ready()
-	if !e.quiet {
-		e.printf("> %v handling Ready\n%s", id, indent(raftimpl.DescribeReady(rd)))
+	if _, err := n.HandleReady(host{e: e, n: n}); err != nil {
+		return err
+	}
+	e.check()
+	return nil
+}
+
+// host is an Env's raftimpl.Host for one node: its WAL on the in-memory
+// disk, the Env's message queue, and the toy state machine.
+type host struct {
+	e *Env
+	n *Node
+}
+
+func (h host) Persist(rd *raftimpl.Ready) error {
+	if !h.e.quiet {
+		h.e.printf("> %v handling Ready\n%s", h.n.ID, indent(raftimpl.DescribeReady(*rd)))
 	}
 	if !rd.Snapshot.IsEmpty() {
-		if err := n.WAL.SaveSnapshot(rd.Snapshot); err != nil {
+		if err := h.n.WAL.SaveSnapshot(rd.Snapshot); err != nil {
 			return err
 		}
-		n.Applied = decodeState(rd.Snapshot.Data)
 	}
-	if err := n.WAL.Save(rd.HardState, rd.Entries, rd.MustSync); err != nil {
-		return err
+	return h.n.WAL.Save(rd.HardState, rd.Entries, rd.MustSync)
+}
+
+func (h host) Send(msgs []raftimpl.Message) { h.e.Messages = append(h.e.Messages, msgs...) }
+
+func (h host) Apply(rd *raftimpl.Ready) error {
+	if !rd.Snapshot.IsEmpty() {
+		h.n.Applied = decodeState(rd.Snapshot.Data)
 	}
-	e.Messages = append(e.Messages, rd.Messages...)
 	for _, ent := range rd.CommittedEntries {
 		if ent.Type == raftimpl.EntryNormal && len(ent.Data) > 0 {
-			n.Applied = append(n.Applied, string(ent.Data))
+			h.n.Applied = append(h.n.Applied, string(ent.Data))
 		}
 	}
 	for _, rs := range rd.ReadStates {
-		e.checkRead(id, rs)
+		h.e.checkRead(h.n.ID, rs)
 	}
-	n.Advance(rd)
-	e.check()
 	return nil
 }
 

@@ -193,41 +193,50 @@ func (m *member) Receive(from sim.NodeID, msg any) {
 	m.handleReady()
 }
 
-// handleReady drains the node's Ready in the order raftimpl.Ready states:
-// persist (and sync when required) BEFORE sending, then apply, then Advance.
+// handleReady drains the node's Readies through raftimpl's one Ready loop
+// (Node.HandleReady: persist, send, apply, advance), then serves the reads
+// and takes the snapshots that the applied entries made due.
 func (m *member) handleReady() {
-	for round := 0; m.node.HasReady(); round++ {
+	for round := 0; ; round++ {
 		if round == readyRoundsMax {
 			m.stop(fmt.Errorf("cluster: %s: Ready did not settle in %d rounds", m.p.ID(), readyRoundsMax))
 			return
 		}
-		rd := m.node.Ready()
-		if err := m.persist(&rd); err != nil {
+		handled, err := m.node.HandleReady(m)
+		if err != nil {
 			m.stop(err)
 			return
 		}
-		m.send(rd.Messages)
-		if !rd.Snapshot.IsEmpty() {
-			if err := m.installSnapshot(rd.Snapshot); err != nil {
-				m.stop(err)
-				return
-			}
+		if !handled {
+			break
 		}
-		if rd.SoftState != nil {
-			m.noteRole(rd.SoftState.Role)
-			m.c.noteSoftState(m.p.ID(), *rd.SoftState)
-		}
-		m.apply(rd.CommittedEntries)
-		m.notifyWatches()
-		m.noteReadStates(rd.ReadStates)
-		m.node.Advance(rd)
 		m.serveReads()
 		m.maybeSnapshot()
 	}
 	m.serveMaint()
 }
 
-func (m *member) persist(rd *raftimpl.Ready) error {
+// Apply is the member's part of raftimpl.Host: it installs a snapshot
+// from the leader, notes a change of role, applies the committed entries,
+// feeds the watchers and records read indexes.
+func (m *member) Apply(rd *raftimpl.Ready) error {
+	if !rd.Snapshot.IsEmpty() {
+		if err := m.installSnapshot(rd.Snapshot); err != nil {
+			return err
+		}
+	}
+	if rd.SoftState != nil {
+		m.noteRole(rd.SoftState.Role)
+		m.c.noteSoftState(m.p.ID(), *rd.SoftState)
+	}
+	m.apply(rd.CommittedEntries)
+	m.notifyWatches()
+	m.noteReadStates(rd.ReadStates)
+	return nil
+}
+
+// Persist is the member's part of raftimpl.Host: the WAL on its disk.
+func (m *member) Persist(rd *raftimpl.Ready) error {
 	if !rd.Snapshot.IsEmpty() {
 		if err := m.wal.SaveSnapshot(rd.Snapshot); err != nil {
 			return fmt.Errorf("%s: %w", m.p.ID(), err)
@@ -239,10 +248,10 @@ func (m *member) persist(rd *raftimpl.Ready) error {
 	return nil
 }
 
-// send copies each message out of the Ready (the node reuses its array
-// after Advance) into an envelope. Entries and snapshots are shared, never
+// Send is the member's part of raftimpl.Host: it copies each message out
+// of the Ready (the node reuses its array after Advance) into an envelope. Entries and snapshots are shared, never
 // modified (raftimpl.Message), so they travel without a copy.
-func (m *member) send(msgs []raftimpl.Message) {
+func (m *member) Send(msgs []raftimpl.Message) {
 	for i := range msgs {
 		env := m.c.envelopes.get()
 		env.msg = msgs[i]
