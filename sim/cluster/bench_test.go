@@ -38,7 +38,7 @@ func benchCluster(b *testing.B, members int) (*sim.World, *cluster.Cluster, sim.
 		b.Fatal(err)
 	}
 	cfg := cluster.DefaultConfig()
-	cfg.Members, cfg.Clients = members, 0
+	cfg.Members, cfg.Clients, cfg.Watchers, cfg.Lockers = members, 0, 0, 0
 	c, err := cluster.New(w, cfg)
 	if err != nil {
 		b.Fatal(err)
