@@ -17,6 +17,10 @@ const (
 	ConfChangeAddLearner
 	// ConfChangeRemoveNode removes a voter or learner.
 	ConfChangeRemoveNode
+	// ConfChangeUpdateNode changes nothing in Raft's configuration; it
+	// carries a member's new attributes in Context to every host, in log
+	// order with the other changes (etcd's ConfChangeUpdateNode).
+	ConfChangeUpdateNode
 )
 
 // String names the change type.
@@ -28,39 +32,49 @@ func (t ConfChangeType) String() string {
 		return "add-learner"
 	case ConfChangeRemoveNode:
 		return "remove"
+	case ConfChangeUpdateNode:
+		return "update"
 	}
 	return fmt.Sprintf("conf-change(%d)", uint8(t))
 }
 
-// ConfChange changes the membership by one node.
+// ConfChange changes the membership by one node. Context is the host's
+// own data about the change, opaque to Raft (etcd's raftpb.ConfChange
+// Context: the member's attributes); it travels in the entry.
 type ConfChange struct {
-	Type   ConfChangeType
-	NodeID NodeID
+	Type    ConfChangeType
+	NodeID  NodeID
+	Context []byte
 }
 
 // String describes the change, e.g. "add 4".
 func (cc ConfChange) String() string { return cc.Type.String() + " " + cc.NodeID.String() }
 
-// confChangeBytes is the encoded size: type, then the id big-endian.
+// confChangeBytes is the encoded size without Context: type, then the id
+// big-endian; the Context follows.
 const confChangeBytes = 9
 
 // Marshal encodes the change as the Data of an EntryConfChange.
 func (cc ConfChange) Marshal() []byte {
-	b := make([]byte, confChangeBytes)
+	b := make([]byte, confChangeBytes, confChangeBytes+len(cc.Context))
 	b[0] = byte(cc.Type)
 	binary.BigEndian.PutUint64(b[1:], uint64(cc.NodeID))
-	return b
+	return append(b, cc.Context...)
 }
 
-// UnmarshalConfChange decodes an EntryConfChange's Data. It returns an error
-// wrapping ErrInvalidConfChange for malformed data.
+// UnmarshalConfChange decodes an EntryConfChange's Data; the Context
+// aliases b. It returns an error wrapping ErrInvalidConfChange for
+// malformed data.
 func UnmarshalConfChange(b []byte) (ConfChange, error) {
-	if len(b) != confChangeBytes {
-		return ConfChange{}, fmt.Errorf("%w: %d bytes, want %d",
+	if len(b) < confChangeBytes {
+		return ConfChange{}, fmt.Errorf("%w: %d bytes, want at least %d",
 			ErrInvalidConfChange, len(b), confChangeBytes)
 	}
-	cc := ConfChange{Type: ConfChangeType(b[0]), NodeID: NodeID(binary.BigEndian.Uint64(b[1:]))}
-	if cc.Type > ConfChangeRemoveNode || cc.NodeID == None {
+	cc := ConfChange{Type: ConfChangeType(b[0]), NodeID: NodeID(binary.BigEndian.Uint64(b[1:9]))}
+	if len(b) > confChangeBytes {
+		cc.Context = b[confChangeBytes:]
+	}
+	if cc.Type > ConfChangeUpdateNode || cc.NodeID == None {
 		return ConfChange{}, fmt.Errorf("%w: %v", ErrInvalidConfChange, cc)
 	}
 	return cc, nil
@@ -83,9 +97,12 @@ func nextConf(cs ConfState, cc ConfChange) (ConfState, error) {
 				ErrInvalidConfChange, cc.NodeID)
 		}
 		out.Learners = append(out.Learners, cc.NodeID)
-	case ConfChangeRemoveNode:
+	case ConfChangeRemoveNode, ConfChangeUpdateNode:
 		if !voter && !learner {
 			return cs, fmt.Errorf("%w: %v is not a member", ErrInvalidConfChange, cc.NodeID)
+		}
+		if cc.Type == ConfChangeUpdateNode {
+			return cs, nil // the configuration stays as it is
 		}
 		if voter && len(cs.Voters) == 1 {
 			return cs, fmt.Errorf("%w: cannot remove the last voter", ErrInvalidConfChange)

@@ -14,19 +14,19 @@ func TestNextConf(t *testing.T) {
 		want ConfState
 		ok   bool
 	}{
-		{"add voter", ConfChange{ConfChangeAddNode, 5},
+		{"add voter", ConfChange{Type: ConfChangeAddNode, NodeID: 5},
 			ConfState{Voters: []NodeID{1, 2, 3, 5}, Learners: []NodeID{4}}, true},
-		{"promote learner", ConfChange{ConfChangeAddNode, 4},
+		{"promote learner", ConfChange{Type: ConfChangeAddNode, NodeID: 4},
 			ConfState{Voters: []NodeID{1, 2, 3, 4}, Learners: []NodeID{}}, true},
-		{"add learner", ConfChange{ConfChangeAddLearner, 6},
+		{"add learner", ConfChange{Type: ConfChangeAddLearner, NodeID: 6},
 			ConfState{Voters: []NodeID{1, 2, 3}, Learners: []NodeID{4, 6}}, true},
-		{"demote voter refused", ConfChange{ConfChangeAddLearner, 2}, base, false},
-		{"remove voter", ConfChange{ConfChangeRemoveNode, 2},
+		{"demote voter refused", ConfChange{Type: ConfChangeAddLearner, NodeID: 2}, base, false},
+		{"remove voter", ConfChange{Type: ConfChangeRemoveNode, NodeID: 2},
 			ConfState{Voters: []NodeID{1, 3}, Learners: []NodeID{4}}, true},
-		{"remove learner", ConfChange{ConfChangeRemoveNode, 4},
+		{"remove learner", ConfChange{Type: ConfChangeRemoveNode, NodeID: 4},
 			ConfState{Voters: []NodeID{1, 2, 3}, Learners: []NodeID{}}, true},
-		{"remove stranger refused", ConfChange{ConfChangeRemoveNode, 9}, base, false},
-		{"re-add voter is a no-op", ConfChange{ConfChangeAddNode, 1},
+		{"remove stranger refused", ConfChange{Type: ConfChangeRemoveNode, NodeID: 9}, base, false},
+		{"re-add voter is a no-op", ConfChange{Type: ConfChangeAddNode, NodeID: 1},
 			ConfState{Voters: []NodeID{1, 2, 3}, Learners: []NodeID{4}}, true},
 	}
 	for _, tt := range tests {
@@ -42,7 +42,7 @@ func TestNextConf(t *testing.T) {
 			require.ElementsMatch(t, tt.want.Learners, got.Learners)
 		})
 	}
-	_, err := nextConf(ConfState{Voters: []NodeID{1}}, ConfChange{ConfChangeRemoveNode, 1})
+	_, err := nextConf(ConfState{Voters: []NodeID{1}}, ConfChange{Type: ConfChangeRemoveNode, NodeID: 1})
 	require.ErrorIs(t, err, ErrInvalidConfChange, "the last voter stays")
 }
 

@@ -179,7 +179,10 @@ func (cl *Client) Receive(from sim.NodeID, msg any) bool {
 // refused handles a definite refusal of the latest attempt.
 func (cl *Client) refused(from sim.NodeID, resp *response) {
 	cl.cur.lastErr = resp.err
-	if resp.err.Code != etcdapi.CodeUnavailable || cl.cur.retries == cl.cfg.RetriesMax {
+	// ErrUnhealthy is Unavailable too, but it answers a membership change
+	// that clientv3 does not retry (a mutation): it is final.
+	if resp.err.Code != etcdapi.CodeUnavailable || resp.err == etcdapi.ErrUnhealthy ||
+		cl.cur.retries == cl.cfg.RetriesMax {
 		cl.finish(nil, resp.err)
 		return
 	}

@@ -174,14 +174,7 @@ func New(w *sim.World, cfg Config) (*Cluster, error) {
 		c.memberIDs = append(c.memberIDs, sim.NodeID(i))
 	}
 	for _, id := range c.memberIDs {
-		if err := w.AddNode(id, func(p *sim.Proc) sim.Node {
-			if old := c.members[id-1]; old != nil && old.kv != nil {
-				old.kv.crash() // the crashed incarnation's store, as its process died
-			}
-			m := newMember(c, p)
-			c.members[id-1] = m
-			return m
-		}); err != nil {
+		if err := c.addMemberNode(id); err != nil { // cluster_membership.go
 			return nil, err
 		}
 	}
@@ -202,11 +195,14 @@ func New(w *sim.World, cfg Config) (*Cluster, error) {
 	return c, nil
 }
 
-// raftConfig is the Raft configuration of the member p.
+// raftConfig is the Raft configuration of the member p. Its voters are
+// the bootstrap members 1..Members, for every member: Raft replays the
+// configuration changes in the log over them (or takes a snapshot's), on a
+// restart as on a member that joined later.
 func (c *Cluster) raftConfig(p *sim.Proc) raftimpl.Config {
-	voters := make([]raftimpl.NodeID, len(c.memberIDs))
-	for i, id := range c.memberIDs {
-		voters[i] = raftimpl.NodeID(id)
+	voters := make([]raftimpl.NodeID, c.cfg.Members)
+	for i := range voters {
+		voters[i] = raftimpl.NodeID(i + 1)
 	}
 	return raftimpl.Config{
 		ID: raftimpl.NodeID(p.ID()), Voters: voters,

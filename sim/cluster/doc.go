@@ -102,8 +102,11 @@
 //
 // # Not modeled
 //
-//   - Not yet: the Cluster service (membership changes through the
-//     log), a quota set from the command line.
+//   - Not yet: a quota set from the command line. The Cluster service
+//     (member_cluster.go) changes membership through Raft, one change at
+//     a time. Workload clients never Sync, so they never call a member
+//     that joined; a learner refuses unary calls as etcd's does, but
+//     not watch streams.
 //   - Maintenance: Snapshot and Downgrade; defragmentation does not
 //     block the member while it runs; MoveLeader gives up after two
 //     election timeouts where etcd waits for the client's deadline.

@@ -54,6 +54,8 @@ type member struct {
 	forwards map[uint64]*request
 	// maint is the Maintenance service's state (member_maint.go).
 	maint maintState
+	// clus is the Cluster service's state (member_cluster.go).
+	clus clusterState
 	// fatal is set when the member stopped on an error (a corrupt WAL).
 	fatal error
 	// touched marks a member that ran since the observer last looked.
@@ -99,6 +101,7 @@ func (m *member) recover() error {
 	}
 	m.kv = kv // so that the next incarnation can abandon it, whatever happens next
 	sm := newSessions(kv)
+	sm.members = newMemberList(m.c.cfg.Members) // the bootstrap membership
 	restore := sm.restore
 	if kv.appliedIndex() >= snap.Metadata.Index {
 		restore = sm.restoreSessions // the store's file is at or past the snapshot
@@ -120,7 +123,9 @@ func (m *member) recover() error {
 
 // healthy reports whether this incarnation is running and has not stopped
 // on an error.
-func (m *member) healthy() bool { return m.p.Up() && m.fatal == nil && m.node != nil }
+func (m *member) healthy() bool {
+	return m.p.Up() && m.fatal == nil && m.node != nil && !m.removedSelf()
+}
 
 // catch turns a panic inside the member (an assertion in raftimpl, such as
 // a commit index past the end of a log that a planted bug truncated) into
@@ -148,21 +153,22 @@ func (m *member) armTick() {
 
 // Fire ticks the Raft node.
 func (m *member) Fire(uint64) {
-	if m.fatal != nil {
+	if m.fatal != nil || m.removedSelf() {
 		return
 	}
 	m.touched = true
 	defer m.catch()
 	m.node.Tick()
 	m.revokeExpired()
+	m.maybePublish()
 	m.handleReady()
 	m.armTick()
 }
 
 // Receive steps a Raft message or serves a client request.
 func (m *member) Receive(from sim.NodeID, msg any) {
-	if m.fatal != nil {
-		// A member that stopped on an error answers nothing but that it
+	if m.fatal != nil || m.removedSelf() {
+		// A member that stopped on an error (or was removed) answers nothing but that it
 		// is stopped, as a client of a dead etcd process finds its
 		// connection refused; the client tries another member.
 		if req, ok := msg.(*request); ok {
@@ -174,6 +180,10 @@ func (m *member) Receive(from sim.NodeID, msg any) {
 	defer m.catch()
 	switch msg := msg.(type) {
 	case *envelope:
+		if !m.peerMessage(from) { // member_cluster.go: a removed member's is dropped
+			m.c.envelopes.put(msg)
+			break
+		}
 		err := m.node.Step(msg.msg) // a copy: the envelope can go back
 		if err != nil {
 			m.p.Logf("step %v from %s: %v", msg.msg.Type, from, err)
@@ -187,6 +197,10 @@ func (m *member) Receive(from sim.NodeID, msg any) {
 		m.serveLeaseForward(from, msg)
 	case *leaseForwardReply:
 		m.relayLease(msg)
+	case *clusterForward:
+		m.serveForwarded(msg)
+	case *removedNotice:
+		m.noteRemoved(from)
 	default:
 		m.p.Logf("unexpected message %T from %s", msg, from)
 	}
@@ -294,6 +308,9 @@ func (m *member) apply(ents []raftimpl.Entry) {
 		m.c.applied++
 		revBefore := m.kv.store.Rev()
 		cmd, result, applied, err := m.sm.apply(e)
+		if e.Type == raftimpl.EntryConfChange {
+			m.noteConfChange(e) // member_cluster.go
+		}
 		if err != nil {
 			m.p.Logf("%v", err)
 			continue

@@ -26,6 +26,8 @@ type request struct {
 	lease *leaseCall
 	// maint is a Maintenance service call (member_maint.go).
 	maint *maintCall
+	// cluster is a Cluster service call (member_cluster.go).
+	cluster *clusterCall
 }
 
 // response answers one request: resp, or a refusal in err. A refusal
@@ -39,6 +41,7 @@ type response struct {
 	resp    *mvcc.Response
 	lease   *leaseResult
 	maint   *maintResult
+	cluster *clusterResult
 	err     *etcdapi.Error
 	// leader is the member's guess of the leader, 0 if none.
 	leader sim.NodeID
@@ -72,6 +75,13 @@ func (m *member) serve(from sim.NodeID, req *request) {
 		return // a copy, or a late copy of an older call or attempt
 	}
 	m.served[client] = attemptKey{req.seq, req.attempt}
+	if m.refuseLearner(from, req) { // member_cluster.go
+		return
+	}
+	if req.cluster != nil {
+		m.serveCluster(from, req, false)
+		return
+	}
 	if req.lease != nil {
 		m.serveLease(from, req)
 		return
@@ -118,6 +128,10 @@ func (m *member) serveRange(from sim.NodeID, req *request, serializable bool) {
 
 // answerRange serves a range from the member's store as it stands.
 func (m *member) answerRange(to sim.NodeID, req *request) {
+	if req.cluster != nil {
+		m.answerMemberList(to, req) // a linearizable MemberList
+		return
+	}
 	m.kv.store.SetTime(m.storeTime())
 	rr, err := m.kv.store.Range(req.kv.Range)
 	m.answerTo(to, req, &mvcc.Response{Range: rr, Err: err})

@@ -48,16 +48,25 @@ type sessions struct {
 	sm stateMachine
 	// last maps a client to the last seq applied for it.
 	last map[uint64]uint64
+	// members is the cluster's membership (member_list.go), replicated
+	// with the table: configuration changes and published attributes.
+	members *memberList
 }
 
+// newSessions returns empty sessions with an empty membership; a member
+// sets its cluster's bootstrap membership before applying.
 func newSessions(sm stateMachine) *sessions {
-	return &sessions{sm: sm, last: map[uint64]uint64{}}
+	return &sessions{sm: sm, last: map[uint64]uint64{}, members: newMemberList(0)}
 }
 
 // apply applies the committed entry at index. It returns the result and
 // whether the command took effect now (false for a duplicate, an entry
 // without a command, or one the store applied before a restart).
 func (s *sessions) apply(e *raftimpl.Entry) (c command, result any, applied bool, err error) {
+	if e.Type == raftimpl.EntryConfChange {
+		s.skipOrTrack(e.Index)
+		return c, nil, false, s.applyConfChange(e) // member_cluster.go
+	}
 	if e.Type != raftimpl.EntryNormal || len(e.Data) == 0 {
 		s.skipOrTrack(e.Index)
 		return c, nil, false, nil
@@ -66,6 +75,10 @@ func (s *sessions) apply(e *raftimpl.Entry) (c command, result any, applied bool
 	if err != nil {
 		s.skipOrTrack(e.Index)
 		return c, nil, false, fmt.Errorf("entry %v: %w", e.Index, err)
+	}
+	if c.client == memberAttrClient {
+		s.skipOrTrack(e.Index)
+		return c, nil, false, s.applyAttributes(e.Index, c.payload) // member_cluster.go
 	}
 	if c.seq != 0 {
 		if last, ok := s.last[c.client]; ok && c.seq <= last {
@@ -87,12 +100,16 @@ func (s *sessions) skipOrTrack(index raftimpl.LogIndex) {
 	}
 }
 
-// snapshot frames the session table before the store's snapshot:
+// snapshot frames the membership and the session table before the
+// store's snapshot:
 //
-//	uvarint n | n × (uvarint client, uvarint seq) | crc32c of those u32 | store snapshot
+//	member section | uvarint n | n × (uvarint client, uvarint seq) |
+//	crc32c of the table u32 | store snapshot
 //
-// The store's snapshot carries its own checksums.
+// The member section (member_list.go) and the store's snapshot carry
+// their own checksums.
 func (s *sessions) snapshot() ([]byte, error) {
+	head := s.members.appendMemberSection(nil)
 	buf := binary.AppendUvarint(nil, uint64(len(s.last)))
 	for _, client := range sortedKeys(s.last) {
 		buf = binary.AppendUvarint(buf, client)
@@ -103,7 +120,7 @@ func (s *sessions) snapshot() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(buf, store...), nil
+	return append(append(head, buf...), store...), nil
 }
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -115,6 +132,10 @@ func (s *sessions) restore(data []byte) error {
 	if len(data) == 0 {
 		return nil
 	}
+	members, data, err := decodeMemberSection(data)
+	if err != nil {
+		return err
+	}
 	last, rest, err := decodeSessions(data)
 	if err != nil {
 		return err
@@ -122,23 +143,27 @@ func (s *sessions) restore(data []byte) error {
 	if err := s.sm.restore(rest); err != nil {
 		return err
 	}
-	s.last = last
+	s.last, s.members = last, members
 	return nil
 }
 
-// restoreSessions takes only the session table from a snapshot, for a
-// store that kept its own state (a bbolt file) at or past the snapshot:
-// replaying the log from the snapshot on brings the table level with the
-// store (apply updates sessions even for entries the store has).
+// restoreSessions takes only the membership and the session table from a
+// snapshot, for a store that kept its own state (a bbolt file) at or past
+// the snapshot: replaying the log from the snapshot on brings both level
+// with the store (apply updates them even for entries the store has).
 func (s *sessions) restoreSessions(data []byte) error {
 	if len(data) == 0 {
 		return nil
+	}
+	members, data, err := decodeMemberSection(data)
+	if err != nil {
+		return err
 	}
 	last, _, err := decodeSessions(data)
 	if err != nil {
 		return err
 	}
-	s.last = last
+	s.last, s.members = last, members
 	return nil
 }
 
