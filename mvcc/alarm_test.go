@@ -65,8 +65,9 @@ func TestAlarmRequests(t *testing.T) {
 }
 
 // In a cluster the store never raises NOSPACE by itself: ValidateRequest
-// refuses a write that would reach the quota, Apply refuses one that
-// reaches it anyway, without effect, and only an ACTIVATE from the log
+// refuses a write that would reach the quota, Apply applies one that
+// reaches it anyway and answers ErrNoSpace (etcd's quotaApplierV3), and
+// only an ACTIVATE from the log
 // raises the alarm, which then refuses every write that costs quota
 // (etcd's capped applier), even below the quota, until DEACTIVATE.
 func TestReplicatedNoSpace(t *testing.T) {
@@ -86,26 +87,28 @@ func TestReplicatedNoSpace(t *testing.T) {
 	require.NoError(t, apply(big("a")).Err)
 	require.ErrorIs(t, s.ValidateRequest(big("b")), etcdapi.ErrNoSpace, "the API layer's check")
 	rev := s.Rev()
-	require.ErrorIs(t, apply(big("b")).Err, etcdapi.ErrNoSpace, "proposed before the quota filled")
-	require.Equal(t, rev, s.Rev(), "a write refused for space takes no effect")
+	over := apply(big("b"))
+	require.ErrorIs(t, over.Err, etcdapi.ErrNoSpace, "proposed before the quota filled")
+	require.NotNil(t, over.Put, "etcd's quotaApplierV3 applies it all the same")
+	require.Equal(t, rev+1, s.Rev(), "the write took effect although it answers no space")
 	require.Empty(t, s.Alarms(), "only the log raises alarms")
-	require.NoError(t, s.ValidateRequest(&mvcc.Request{Put: &etcdapi.PutRequest{Key: []byte("c")}}),
-		"a small put still fits")
 
 	require.NoError(t, apply(alarmReq(activate, 2, noSpace)).Err)
 	small := &mvcc.Request{Put: &etcdapi.PutRequest{Key: []byte("c")}}
-	require.NoError(t, s.ValidateRequest(small), "the API layer looks at the size alone")
+	require.ErrorIs(t, s.ValidateRequest(small), etcdapi.ErrNoSpace, "over the quota now")
+	rev = s.Rev()
 	require.ErrorIs(t, apply(small).Err, etcdapi.ErrNoSpace, "the capped applier")
+	require.Equal(t, rev, s.Rev(), "the capped applier writes nothing")
 	grant := &mvcc.Request{LeaseGrant: &etcdapi.LeaseGrantRequest{ID: 1, TTL: 9}}
 	require.ErrorIs(t, apply(grant).Err, etcdapi.ErrNoSpace)
 	txnPut := &mvcc.Request{Txn: &etcdapi.TxnRequest{Success: []*etcdapi.RequestOp{
 		{RequestPut: &etcdapi.PutRequest{Key: []byte("c")}}}}}
 	require.ErrorIs(t, apply(txnPut).Err, etcdapi.ErrNoSpace)
 	require.NoError(t, apply(&mvcc.Request{Range: &etcdapi.RangeRequest{Key: []byte("a")}}).Err)
+	require.NoError(t, apply(&mvcc.Request{DeleteRange: &etcdapi.DeleteRangeRequest{
+		Key: []byte("a"), RangeEnd: []byte("c")}}).Err, "deletes are allowed")
 	require.NoError(t, apply(&mvcc.Request{Compaction: &etcdapi.CompactionRequest{
 		Revision: s.Rev()}}).Err, "compaction is allowed")
-	require.NoError(t, apply(&mvcc.Request{DeleteRange: &etcdapi.DeleteRangeRequest{
-		Key: []byte("a")}}).Err, "deletes are allowed")
 	require.NoError(t, s.ValidateRequest(big("b")), "compaction and the delete freed space")
 	require.ErrorIs(t, apply(big("b")).Err, etcdapi.ErrNoSpace, "the alarm holds until disarmed")
 

@@ -103,9 +103,7 @@
 //     filtering by auth.
 //   - Request sizes are computed, not marshalled: close to etcd's protobuf
 //     sizes, not byte-exact. The quota counts a logical size of the stored
-//     data, not the bbolt file size, so that every member decides alike;
-//     so a replicated write that finds the quota exceeded is refused
-//     without effect, where etcd applies it and still answers ErrNoSpace.
+//     data, not the bbolt file size, so that every member decides alike.
 //   - CORRUPT alarms are stored and listed but refuse nothing.
 //   - Physical compaction runs to completion inside Compact; bbolt batches
 //     commit by operation count, not by etcd's 100 ms interval.

@@ -40,7 +40,8 @@ func (s *Store) Put(r *etcdapi.PutRequest) (*etcdapi.PutResponse, error) {
 	if s.closed {
 		return nil, ErrClosed
 	}
-	if err := s.checkQuota(costPut(r)); err != nil {
+	over, err := s.quotaGate(costPut(r))
+	if err != nil {
 		return nil, err // etcd checks the quota before the request
 	}
 	if err := checkPutRequest(r); err != nil {
@@ -58,6 +59,9 @@ func (s *Store) Put(r *etcdapi.PutRequest) (*etcdapi.PutResponse, error) {
 	tw := s.beginWrite()
 	resp, err := s.putIn(tw, r)
 	tw.end()
+	if err == nil && over {
+		err = etcdapi.ErrNoSpace // applied, as etcd's quotaApplierV3.Put
+	}
 	return resp, err
 }
 

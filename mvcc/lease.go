@@ -25,7 +25,8 @@ func (s *Store) LeaseGrant(r *etcdapi.LeaseGrantRequest) (*etcdapi.LeaseGrantRes
 	if s.closed {
 		return nil, ErrClosed
 	}
-	if err := s.checkQuota(leaseOverheadBytes); err != nil {
+	over, err := s.quotaGate(leaseOverheadBytes)
+	if err != nil {
 		return nil, err
 	}
 	if s.noSpace() {
@@ -40,7 +41,11 @@ func (s *Store) LeaseGrant(r *etcdapi.LeaseGrantRequest) (*etcdapi.LeaseGrantRes
 		return nil, err
 	}
 	must(s.be.putLease(leaseRecord{id: l.id, ttl: l.ttl}))
-	return &etcdapi.LeaseGrantResponse{Header: s.header(), ID: int64(l.id), TTL: l.ttl}, nil
+	resp := &etcdapi.LeaseGrantResponse{Header: s.header(), ID: int64(l.id), TTL: l.ttl}
+	if over {
+		return resp, etcdapi.ErrNoSpace // granted, as etcd's quotaApplierV3.LeaseGrant
+	}
+	return resp, nil
 }
 
 // nextLeaseID derives a positive unused ID from the revision and the

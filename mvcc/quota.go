@@ -23,12 +23,11 @@ import (
 //     quota.go) and proposes AlarmRequest{ACTIVATE, NOSPACE} through the
 //     log, so that every member raises the same alarm at the same index.
 //     A write that passed that check but finds the quota exceeded when it
-//     is applied fails without effect; etcd's quotaApplierV3
-//     (server/etcdserver/apply/quota.go) applies it and still answers
-//     ErrNoSpace, which would leave a client told "no space" with a write
-//     that took effect. Here ErrNoSpace always means the write did
-//     nothing, which the size being logical makes safe: every member
-//     decides alike.
+//     is applied takes effect and still fails with ErrNoSpace, as etcd's
+//     quotaApplierV3 does (server/etcdserver/apply/quota.go, v3.7.1: it
+//     applies the request, then answers ErrNoSpace when the quota was not
+//     available). A client told "no space" may so have written: the
+//     cluster records such a write as indeterminate.
 //
 // The size counted is the logical size of what is stored (Store.Size), not
 // the bbolt file size, so that every member decides the same way; it falls
@@ -77,6 +76,20 @@ func costTxnOp(op *etcdapi.RequestOp) int64 {
 // fits when it costs nothing or stays below the quota.
 func (s *Store) quotaAvailable(cost int64) bool {
 	return cost == 0 || s.be.size()+cost < s.cfg.QuotaBackendBytes
+}
+
+// quotaGate checks the quota for a write of cost bytes. A store used on
+// its own refuses the write (etcd's API layer) and raises the alarm
+// (checkQuota). Inside Apply the write goes ahead, and over says that it
+// must then fail with ErrNoSpace all the same (etcd's quotaApplierV3).
+func (s *Store) quotaGate(cost int64) (over bool, err error) {
+	if s.quotaAvailable(cost) {
+		return false, nil
+	}
+	if s.inApply {
+		return true, nil
+	}
+	return false, s.checkQuota(cost)
 }
 
 // checkQuota returns etcdapi.ErrNoSpace when a write of cost bytes would

@@ -23,7 +23,8 @@ func (s *Store) Txn(r *etcdapi.TxnRequest) (*etcdapi.TxnResponse, error) {
 		return nil, ErrClosed
 	}
 	cost := costTxn(r)
-	if err := s.checkQuota(cost); err != nil {
+	over, err := s.quotaGate(cost)
+	if err != nil {
 		return nil, err // etcd checks the quota before the request
 	}
 	if err := checkTxnRequest(r, s.cfg.MaxTxnOps); err != nil {
@@ -35,7 +36,11 @@ func (s *Store) Txn(r *etcdapi.TxnRequest) (*etcdapi.TxnResponse, error) {
 	if s.noSpace() && cost > 0 {
 		return nil, etcdapi.ErrNoSpace
 	}
-	return s.applyTxn(r)
+	resp, err := s.applyTxn(r)
+	if err == nil && over {
+		err = etcdapi.ErrNoSpace // applied, as etcd's quotaApplierV3.Txn
+	}
+	return resp, err
 }
 
 // applyTxn is etcd's applierV3backend.Txn after validation.

@@ -35,9 +35,10 @@ import (
 // whenever an applied entry failed with ErrNoSpace and no NOSPACE alarm is
 // raised yet). Once applied, every member's store refuses writes that cost
 // quota (mvcc/alarm.go) until an operator compacts, defragments and
-// disarms. A write refused for space, before proposing or when applied,
-// takes no effect, and the client gets the refusal ErrNoSpace either way
-// (answerTo).
+// disarms. A write refused for space before proposing, or by the capped
+// applier, takes no effect and is refused with ErrNoSpace; one that
+// crosses the quota when applied takes effect and answers ErrNoSpace all
+// the same, as etcd's quotaApplierV3 (answerTo).
 
 // maintCall is a Maintenance service call answered outside the log:
 // exactly one field is set.

@@ -34,7 +34,8 @@ type request struct {
 // (ErrNoLeader, ErrRequestTooLarge, a validation error) means the request
 // never reached the log, or (ErrNoSpace) reached it and was refused
 // without effect; an error inside resp (resp.Err: compacted, lease not
-// found) is the outcome of a request that did.
+// found, or ErrNoSpace for a write that crossed the quota and took effect)
+// is the outcome of a request that did.
 type response struct {
 	seq     uint64
 	attempt uint32
@@ -150,12 +151,16 @@ func (k attemptKey) before(o attemptKey) bool {
 }
 
 // answerTo sends resp with this member's header: its id and Raft term. A
-// write the store refused for space when applied took no effect, and its
-// session slot is spent, so no copy of it can apply later: it is answered
-// as the refusal it would have been before proposing.
+// write the capped applier refused while the NOSPACE alarm was raised took
+// no effect, and its session slot is spent, so no copy of it can apply
+// later: it is answered as the refusal it would have been before
+// proposing. A write that crossed the quota when applied took effect and
+// answers ErrNoSpace all the same (etcd's quotaApplierV3): it goes to the
+// client as the store gave it, and the client records it as
+// indeterminate.
 func (m *member) answerTo(to sim.NodeID, req *request, resp *mvcc.Response) {
-	if errors.Is(resp.Err, etcdapi.ErrNoSpace) {
-		m.refuse(to, req, etcdapi.ErrNoSpace)
+	if errors.Is(resp.Err, etcdapi.ErrNoSpace) && responseHeader(resp) == nil {
+		m.refuse(to, req, etcdapi.ErrNoSpace) // the capped applier: nothing was written
 		return
 	}
 	if h := responseHeader(resp); h != nil {

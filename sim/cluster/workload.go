@@ -211,6 +211,13 @@ func (wk *worker) Receive(from sim.NodeID, msg any) {
 func (wk *worker) done(resp *mvcc.Response, err error) {
 	op := linearizability.Operation{Client: wk.process, Call: lt(wk.call), Input: wk.input}
 	switch {
+	case err == nil && errors.Is(resp.Err, etcdapi.ErrNoSpace):
+		// It crossed the quota when applied: written, and answered "no
+		// space" (etcd's quotaApplierV3). The client cannot know which.
+		op.Unknown = true
+		wk.c.record(op)
+		wk.c.opsUnknown++
+		wk.process = wk.c.newProcess()
 	case err == nil:
 		op.Return, op.Output = lt(wk.c.w.Now()), historyResponse(resp)
 		wk.note(resp)
