@@ -38,8 +38,9 @@ type World struct {
 	// yield: the world yields to the Go scheduler every yieldEvery events
 	// (decided at New: only with GOMAXPROCS=1).
 	yield bool
-	// after runs after every event; a non-nil error stops the run.
-	after func() error
+	// after are the observers run after every event, in the order added
+	// (AddAfterEvent); the first error stops the run.
+	after []func() error
 	err   error
 }
 
@@ -90,10 +91,17 @@ func (w *World) Rand(name string) *Rand {
 	return r
 }
 
-// SetAfterEvent installs fn to run after every event, for observers that
-// check invariants across nodes. An error from fn stops the world: Step
-// returns false and Err reports it.
-func (w *World) SetAfterEvent(fn func() error) { w.after = fn }
+// AddAfterEvent adds fn to the observers that run after every event, for
+// checks across nodes. Observers run in the order added. The first error
+// stops the world: the observers after it do not run for that event, Step
+// returns false and Err reports it. A world without observers pays nothing
+// for them.
+func (w *World) AddAfterEvent(fn func() error) {
+	if fn == nil {
+		failf("AddAfterEvent: nil observer")
+	}
+	w.after = append(w.after, fn)
+}
 
 // AddNode adds a node called id, built by build. It starts in an event at
 // the current time, so nodes added together all exist before any starts.
@@ -268,9 +276,10 @@ func (w *World) afterEvent() {
 	if w.opts.Paranoid {
 		w.q.checkInvariants()
 	}
-	if w.after != nil {
-		if err := w.after(); err != nil {
+	for _, fn := range w.after {
+		if err := fn(); err != nil {
 			w.err = err
+			return
 		}
 	}
 }

@@ -133,7 +133,7 @@ func TestAfterEventErrorStopsTheWorld(t *testing.T) {
 		_, _ = w.Schedule(time.Duration(i)*time.Millisecond, "tick", func() {})
 	}
 	stop := sim.ErrEventBound // any error will do
-	w.SetAfterEvent(func() error {
+	w.AddAfterEvent(func() error {
 		if w.Events() == 2 {
 			return stop
 		}
@@ -143,6 +143,35 @@ func TestAfterEventErrorStopsTheWorld(t *testing.T) {
 	require.Equal(t, uint64(2), w.Events())
 	require.ErrorIs(t, w.Err(), stop)
 	require.False(t, w.Step())
+}
+
+// Observers run after every event in the order they were added, and the
+// first error stops the world before the observers after it run.
+func TestAfterEventObserversRunInOrder(t *testing.T) {
+	w := sim.New(1, sim.Options{})
+	for i := 0; i < 5; i++ {
+		_, _ = w.Schedule(time.Duration(i)*time.Millisecond, "tick", func() {})
+	}
+	var calls []string
+	stop := sim.ErrEventBound // any error will do
+	w.AddAfterEvent(func() error {
+		calls = append(calls, "first")
+		return nil
+	})
+	w.AddAfterEvent(func() error {
+		calls = append(calls, "second")
+		if w.Events() == 2 {
+			return stop
+		}
+		return nil
+	})
+	w.AddAfterEvent(func() error {
+		calls = append(calls, "third")
+		return nil
+	})
+	require.ErrorIs(t, w.RunFor(time.Second), stop)
+	require.Equal(t, uint64(2), w.Events())
+	require.Equal(t, []string{"first", "second", "third", "first", "second"}, calls)
 }
 
 func TestRandStreamsAreIndependentAndReproducible(t *testing.T) {

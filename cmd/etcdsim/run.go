@@ -17,6 +17,7 @@ import (
 	"etcdsim/sim"
 	"etcdsim/sim/cluster"
 	"etcdsim/sim/gossip"
+	"etcdsim/sim/harness"
 )
 
 // runReport is the JSON object `etcdsim run --json` prints. Its field names
@@ -32,7 +33,7 @@ type runReport struct {
 	Members int      `json:"members,omitempty"`
 	Bugs    []string `json:"bugs,omitempty"`
 	// Setup lists what planted bugs changed in the cluster's configuration
-	// so that their faults can expose them (cluster.BugSetup).
+	// so that their faults can expose them (harness.BugSetup).
 	Setup   []string       `json:"setup,omitempty"`
 	Faults  map[string]int `json:"faults,omitempty"`
 	Ops     int            `json:"ops,omitempty"`
@@ -139,8 +140,8 @@ The same --seed (and flags) always prints the same trace_hash.`,
 		"--faults) or none")
 	fl.StringVar(&f.etcdVersion, "etcd-version", mvcc.EtcdVersion37, "etcd release line the "+
 		"store follows where they differ: 3.7 or 3.6")
-	fl.DurationVar(&f.duration, "duration", cluster.RunDuration, "simulated time with clients and faults")
-	fl.DurationVar(&f.settle, "settle", cluster.RunSettle, "simulated time after faults heal")
+	fl.DurationVar(&f.duration, "duration", harness.RunDuration, "simulated time with clients and faults")
+	fl.DurationVar(&f.settle, "settle", harness.RunSettle, "simulated time after faults heal")
 	fl.BoolVar(&f.showTrace, "trace", false, "print every trace record as it happens")
 	fl.StringVar(&f.html, "html", "", "write the checked history's visualization to this file")
 	f.budget = linearizability.BudgetDefault
@@ -198,8 +199,8 @@ func parseFaults(list string) (*nemesis.Mix, error) {
 
 // raftRun builds the run configuration from the flags, and says what the
 // planted bugs' setups changed.
-func raftRun(f runFlags) (rc cluster.RunConfig, setup []string, err error) {
-	rc = cluster.DefaultRun()
+func raftRun(f runFlags) (rc harness.RunConfig, setup []string, err error) {
+	rc = harness.DefaultRun()
 	rc.Duration, rc.Settle, rc.Visualize = f.duration, f.settle, f.html != ""
 	switch f.profile {
 	case cluster.ProfileEtcd:
@@ -233,7 +234,7 @@ func raftRun(f runFlags) (rc cluster.RunConfig, setup []string, err error) {
 			return rc, nil, fmt.Errorf("--bug: %w", err)
 		}
 		rc.Cluster.Bugs = rc.Cluster.Bugs.With(b)
-		bm, note := cluster.BugSetup(b, &rc.Cluster)
+		bm, note := harness.BugSetup(b, &rc.Cluster)
 		if note != "" {
 			setup = append(setup, name+": "+note)
 		}
@@ -310,7 +311,7 @@ func runRaft(out, errOut io.Writer, f runFlags) error {
 	defer report.discard()
 	rc.TraceSink = traceSink(out, f.showTrace)
 	start := time.Now()
-	o, err := cluster.Run(f.seed, rc)
+	o, err := harness.Run(f.seed, rc)
 	if err != nil {
 		return &exitError{code: exitUsage, err: err}
 	}
@@ -371,7 +372,7 @@ func runRaft(out, errOut io.Writer, f runFlags) error {
 // (ok, violated, or not-checked: no watchers, or a history that was not
 // checked or is not linearizable, since watches are checked against its
 // linearization).
-func checkVerdicts(o *cluster.Outcome) map[string]string {
+func checkVerdicts(o *harness.Outcome) map[string]string {
 	checks := map[string]string{"linearizability": "not-checked", "raft_invariants": "ok",
 		"liveness": "ok", "hashkv": "not-checked", "watch": "not-checked",
 		"acked_writes": "not-checked"}
@@ -440,10 +441,10 @@ func replayLine(f runFlags) string {
 	if f.set["rate"] || f.rate != def.Workload.Rate {
 		parts = append(parts, "--rate", fmt.Sprint(f.rate))
 	}
-	if f.duration != cluster.RunDuration {
+	if f.duration != harness.RunDuration {
 		parts = append(parts, "--duration", f.duration.String())
 	}
-	if f.settle != cluster.RunSettle {
+	if f.settle != harness.RunSettle {
 		parts = append(parts, "--settle", f.settle.String())
 	}
 	if f.budget != linearizability.BudgetDefault {
@@ -452,7 +453,7 @@ func replayLine(f runFlags) string {
 	return strings.Join(parts, " ")
 }
 
-func printRaft(out io.Writer, rep runReport, o *cluster.Outcome) {
+func printRaft(out io.Writer, rep runReport, o *harness.Outcome) {
 	bugs := "none"
 	if len(rep.Bugs) > 0 {
 		bugs = strings.Join(rep.Bugs, ",")
@@ -510,7 +511,7 @@ const watchViolationsShown = 5
 
 // printWatches says what the watchers received and, when the watch check
 // failed, its first violations.
-func printWatches(out io.Writer, o *cluster.Outcome) {
+func printWatches(out io.Writer, o *harness.Outcome) {
 	if !o.Watches {
 		return
 	}
@@ -527,7 +528,7 @@ func printWatches(out io.Writer, o *cluster.Outcome) {
 
 // printLocks says how often the lockers held the lock and, when the lock
 // check failed, its first violations.
-func printLocks(out io.Writer, o *cluster.Outcome) {
+func printLocks(out io.Writer, o *harness.Outcome) {
 	if len(o.LockHolds) == 0 {
 		return
 	}

@@ -7,14 +7,15 @@ import (
 	"etcdsim/mvcc/etcdapi"
 )
 
-// checkAckedWrites is the end-of-run read of every acknowledged write: the
+// CheckAckedWrites is the end-of-run read of every acknowledged write: the
 // leader's store, once the faults have healed, must hold each key-value a
 // put or txn was acknowledged for, at the revision its response named
 // (unless compaction has since removed that revision). A write a client
 // was told succeeded and that the cluster then lost fails the run as a
-// lost write, whatever the linearizability check makes of it. ok is false
-// when no member leads at the end.
-func (c *Cluster) checkAckedWrites() (lost error, checked int, ok bool) {
+// lost write (lost wraps ErrLostWrite), whatever the linearizability check
+// makes of it; checked counts the writes found in place. ok is false when
+// no member leads at the end. It MUST be called AFTER the world stops.
+func (c *Cluster) CheckAckedWrites() (lost error, checked int, ok bool) {
 	id, leads := c.Leader()
 	if !leads {
 		return nil, 0, false

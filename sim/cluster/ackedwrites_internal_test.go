@@ -24,7 +24,7 @@ func TestAckedWritesCheckFindsALostWrite(t *testing.T) {
 	c.StopClients()
 	require.NoError(t, w.RunFor(2*time.Second))
 
-	lost, checked, ok := c.checkAckedWrites()
+	lost, checked, ok := c.CheckAckedWrites()
 	require.True(t, ok)
 	require.NoError(t, lost)
 	require.Greater(t, checked, 100)
@@ -41,7 +41,7 @@ func TestAckedWritesCheckFindsALostWrite(t *testing.T) {
 		op.Input = linearizability.EtcdRequest{Put: &forged}
 		break
 	}
-	lost, _, ok = c.checkAckedWrites()
+	lost, _, ok = c.CheckAckedWrites()
 	require.True(t, ok)
 	require.ErrorIs(t, lost, ErrLostWrite)
 	require.Contains(t, lost.Error(), "never written")

@@ -156,7 +156,8 @@ type Cluster struct {
 }
 
 // New builds a cluster on w: members 1..cfg.Members and the clients. It
-// installs the observer as w's after-event hook.
+// adds the safety observer to w's after-event observers
+// (sim.World.AddAfterEvent), after any added before.
 func New(w *sim.World, cfg Config) (*Cluster, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -191,7 +192,7 @@ func New(w *sim.World, cfg Config) (*Cluster, error) {
 	if err := c.addLockers(); err != nil {
 		return nil, err
 	}
-	w.SetAfterEvent(c.observe)
+	w.AddAfterEvent(c.observe)
 	return c, nil
 }
 
@@ -239,6 +240,22 @@ func (c *Cluster) observe() error {
 		c.annotate(linearizability.AnnotationNote, "", "safety violation: "+err.Error())
 	}
 	return c.violation
+}
+
+// Stats are a cluster's counters, for a run's outcome.
+type Stats struct {
+	// OpsOK, OpsFailed and OpsUnknown count the workload's requests:
+	// answered without error, ended without effect (a refusal, or an
+	// error in the answer such as ErrCompacted), and indeterminate.
+	OpsOK, OpsFailed, OpsUnknown int
+	// LeaderChanges counts the members that became leader.
+	LeaderChanges int
+}
+
+// Stats returns the cluster's counters so far.
+func (c *Cluster) Stats() Stats {
+	return Stats{OpsOK: c.opsOK, OpsFailed: c.opsFailed, OpsUnknown: c.opsUnknown,
+		LeaderChanges: c.leaderChanges}
 }
 
 // running returns the live, healthy member id, or nil.

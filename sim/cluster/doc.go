@@ -3,7 +3,10 @@
 // store as its state machine; clients shaped like clientv3 send etcd's
 // requests (package mvcc/etcdapi) over the simulated network and record a
 // history that the etcd model of package linearizability checks; an
-// observer checks Raft's safety properties after every event.
+// observer checks Raft's safety properties after every event. The cluster
+// does not drive its own faults and does not run itself: package
+// etcdsim/sim/harness plays one seeded run of it, with the nemesis and
+// every check.
 //
 // # Model
 //
@@ -80,25 +83,35 @@
 //     front of the store, so a proposal duplicated in the log takes effect
 //     once (etcd's transport never duplicates; the simulated one does).
 //   - violation: a safety property broken, reported with seed and time.
-//   - message storm: a run whose events in one simulated second pass what
-//     its configuration explains many times over (a liveness failure).
+//   - end-of-run checks: CheckHashKV (etcd's corruption check) and
+//     CheckAckedWrites (every acknowledged write in the leader's store),
+//     called AFTER the world stops, and CheckLocks over LockHolds.
 //
 // # Invariants
 //
 //   - The observer sees every running member after every event that
 //     touched it, and the first violation stops the world.
 //   - A refusal sent to a client means the operation took no effect: it
-//     never reached the log, or (ErrNoSpace) was refused when applied.
-//   - Run is a function of its seed and RunConfig: the same inputs give the
-//     same trace hash, events and history.
+//     never reached the log, or (ErrNoSpace) was refused by the capped
+//     applier; a write answered ErrNoSpace with a result took effect.
+//   - A cluster is a function of its world's seed, its Config and what is
+//     done to it: the same inputs give the same trace hash, events and
+//     history.
 //
 // # Usage
 //
-//	out, err := cluster.Run(seed, cluster.BugRun(raftimpl.BugVoteNoLogCheck, true))
+//	w := sim.New(seed, sim.Options{})
+//	c, err := cluster.New(w, cluster.DefaultConfig()) // adds the observer
 //	if err != nil { ... }
-//	if out.Failed() {
-//		fmt.Println(out) // seed, what broke, and where
-//	}
+//	defer c.Close()
+//	err = w.RunFor(10 * time.Second) // a violation stops the world
+//	c.StopClients()
+//	err = w.RunFor(5 * time.Second)
+//	c.DropUnseenRevokes()
+//	res, err := linearizability.Check(c.History(), linearizability.Options{})
+//	lost, _, _ := c.CheckAckedWrites()
+//
+// For a seeded run with faults and every check, see harness.Run.
 //
 // # Not modeled
 //

@@ -2,17 +2,13 @@ package cluster
 
 import "errors"
 
-// Errors of a run (Run, Outcome).
+// Errors of the end-of-run checks (CheckHashKV, CheckAckedWrites).
 var (
-	// ErrMessageStorm is returned (in Outcome.Storm) when a run's events in
-	// one window of simulated time pass what its configuration explains
-	// many times over: a liveness failure, not a safety violation.
-	ErrMessageStorm = errors.New("cluster: liveness failure: message storm")
-	// ErrDivergentMembers is returned (in Outcome.Divergent) when two
-	// members' HashKV at one revision differ: their stores applied
-	// different histories (etcd's corruption check).
+	// ErrDivergentMembers is returned (by CheckHashKV) when two members'
+	// HashKV at one revision differ: their stores applied different
+	// histories (etcd's corruption check).
 	ErrDivergentMembers = errors.New("cluster: divergent members")
-	// ErrLostWrite is returned (in Outcome.LostWrite) when the leader's
+	// ErrLostWrite is returned (by CheckAckedWrites) when the leader's
 	// store at the end of a run lacks a write a client was told succeeded.
 	ErrLostWrite = errors.New("cluster: lost write")
 )

@@ -5,13 +5,14 @@ import (
 	"strings"
 )
 
-// checkHashKV is etcd's corruption check at the end of a run: every
+// CheckHashKV is etcd's corruption check at the end of a run: every
 // running member's HashKV at one revision (the lowest current revision
 // among them) must agree. It runs only when that revision is at or above
 // every member's compaction revision; ok is false when it could not run
 // (fewer than two running members, or a compaction past a lagging
-// member's revision).
-func (c *Cluster) checkHashKV() (divergent error, ok bool) {
+// member's revision). divergent wraps ErrDivergentMembers. It MUST be
+// called AFTER the world stops.
+func (c *Cluster) CheckHashKV() (divergent error, ok bool) {
 	var ms []*member
 	rev, compacted := int64(-1), int64(-1)
 	for _, id := range c.memberIDs {

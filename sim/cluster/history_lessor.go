@@ -81,10 +81,11 @@ func (c *Cluster) resolveRevoke(client uint64, lease int64, index raftimpl.LogIn
 	c.revokes[key] = ops[1:]
 }
 
-// dropUnseenRevokes takes out of the history the lessors' proposals that
+// DropUnseenRevokes takes out of the history the lessors' proposals that
 // no member applied, and the revocations that deleted no key of a lease no
-// later request names, renumbering the operations.
-func (c *Cluster) dropUnseenRevokes() {
+// later request names, renumbering the operations. It MUST be called AFTER
+// the world stops and BEFORE the history is read for checking.
+func (c *Cluster) DropUnseenRevokes() {
 	drop := map[linearizability.OpID]bool{}
 	for _, ops := range c.revokes { //det:ok only membership is read
 		for _, id := range ops {

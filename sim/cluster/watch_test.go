@@ -9,7 +9,6 @@ import (
 	"etcdsim/linearizability"
 	"etcdsim/mvcc"
 	"etcdsim/mvcc/etcdapi"
-	"etcdsim/nemesis"
 	"etcdsim/sim"
 	"etcdsim/sim/cluster"
 )
@@ -295,28 +294,4 @@ func TestWatchServiceFields(t *testing.T) {
 	require.Empty(t, res.WatchViolations, "seed %d", seed)
 	t.Logf("seed %d: %d puts of k0 to watch 7, %d periodic progress notifications", seed,
 		events, notified)
-}
-
-// Runs under every network and node fault keep their watchers' deliveries
-// true to the linearized writes, and replay from the seed: same trace
-// hash, same history, watches included.
-func TestFaultyRunsKeepWatchesAndReplay(t *testing.T) {
-	mix := nemesis.Mix{Partition: true, Crash: true, Reorder: true, Duplicate: true, Drop: true,
-		Skew: true}
-	faults := nemesis.DefaultConfig(mix)
-	rc := cluster.DefaultRun()
-	rc.Faults = &faults
-	for seed := uint64(1); seed <= 10; seed++ {
-		a, err := cluster.Run(seed, rc)
-		require.NoError(t, err)
-		t.Logf("%v, %d watch events", a, a.WatchEvents)
-		require.False(t, a.Failed(), "replay: etcdsim run --seed %d --faults "+
-			"partition,crash,reorder,duplicate,drop,skew: %v", seed, a)
-		require.True(t, a.WatchChecked, "seed %d: watches checked", seed)
-		require.Positive(t, a.WatchEvents, "seed %d", seed)
-		b, err := cluster.Run(seed, rc)
-		require.NoError(t, err)
-		require.Equal(t, a.TraceHash, b.TraceHash, "seed %d diverged on replay", seed)
-		require.Equal(t, a.History, b.History, "seed %d", seed)
-	}
 }

@@ -194,7 +194,7 @@ func Run(seed uint64, cfg Config, opts sim.Options, sink func(sim.Record)) (Resu
 func run(seed uint64, cfg Config, opts sim.Options, sink func(sim.Record),
 	maxEvents uint64) (Result, error) {
 	w := sim.New(seed, opts)
-	w.SetAfterEvent(func() error {
+	w.AddAfterEvent(func() error {
 		if w.Events() > maxEvents {
 			return fmt.Errorf("%w: gossip: %d nodes for %v took more than %d events",
 				sim.ErrEventBound, cfg.Nodes, cfg.Duration, maxEvents)

@@ -24,11 +24,12 @@ var layers = map[string][]string{
 	"etcdsim/mvcc":            {"etcdsim/mvcc/etcdapi", "etcdsim/testdata/proptest"},
 	"etcdsim/linearizability": {"etcdsim/mvcc/etcdapi", "etcdsim/testdata/proptest"},
 	"etcdsim/nemesis":         {"etcdsim/sim"},
-	// TODO: drop nemesis when the seeded run (world, nemesis, checks)
-	// moves out of the cluster into a harness of its own.
 	"etcdsim/sim/cluster": {"etcdsim/sim", "etcdsim/raftimpl", "etcdsim/raftimpl/wal",
-		"etcdsim/mvcc", "etcdsim/mvcc/etcdapi", "etcdsim/linearizability", "etcdsim/nemesis",
+		"etcdsim/mvcc", "etcdsim/mvcc/etcdapi", "etcdsim/linearizability",
 		"etcdsim/testdata/proptest"},
+	"etcdsim/sim/harness": {"etcdsim/sim", "etcdsim/sim/cluster", "etcdsim/nemesis",
+		"etcdsim/raftimpl", "etcdsim/raftimpl/wal", "etcdsim/mvcc", "etcdsim/mvcc/etcdapi",
+		"etcdsim/linearizability", "etcdsim/testdata/proptest"},
 }
 
 // TestImportsPointOneWay fails when a package, or one of its tests,

@@ -1,16 +1,16 @@
-package cluster_test
+package harness_test
 
 import (
 	"fmt"
 
 	"etcdsim/raftimpl"
-	"etcdsim/sim/cluster"
+	"etcdsim/sim/harness"
 )
 
 // ExampleRun plays a sweep's run for a planted bug and reports what caught
 // it; the same seed always gives the same answer.
 func ExampleRun() {
-	out, err := cluster.Run(1, cluster.BugRun(raftimpl.BugApplyUncommitted, true))
+	out, err := harness.Run(1, harness.BugRun(raftimpl.BugApplyUncommitted, true))
 	if err != nil {
 		fmt.Println(err)
 		return

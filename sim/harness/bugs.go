@@ -1,17 +1,18 @@
-package cluster
+package harness
 
 import (
 	"time"
 
 	"etcdsim/nemesis"
 	"etcdsim/raftimpl"
+	"etcdsim/sim/cluster"
 )
 
 // BugSetup returns the fault mix that exposes a planted bug and adjusts
 // cfg where a defence would hide it; note says what it adjusted ("" when
 // nothing), for the user to see. Sweeps (BugRun) and `etcdsim run --bug`
 // both use it, so a sweep's replay line reproduces its run.
-func BugSetup(b raftimpl.Bug, cfg *Config) (mix nemesis.Mix, note string) {
+func BugSetup(b raftimpl.Bug, cfg *cluster.Config) (mix nemesis.Mix, note string) {
 	// Sweeps run a smaller cluster than the default run: three members and
 	// five clients at 250 requests per simulated second cost a third as
 	// much per seed, and a three-member quorum lets one forgetful member
@@ -26,7 +27,7 @@ func BugSetup(b raftimpl.Bug, cfg *Config) (mix nemesis.Mix, note string) {
 }
 
 // bugSetup is BugSetup's part that depends on the bug.
-func bugSetup(b raftimpl.Bug, cfg *Config) (mix nemesis.Mix, note string) {
+func bugSetup(b raftimpl.Bug, cfg *cluster.Config) (mix nemesis.Mix, note string) {
 	switch b {
 	case raftimpl.BugFigure8Commit:
 		// The wrong rule loses an entry only when a leader commits an

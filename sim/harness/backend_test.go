@@ -1,4 +1,4 @@
-package cluster_test
+package harness_test
 
 import (
 	"testing"
@@ -8,6 +8,7 @@ import (
 
 	"etcdsim/nemesis"
 	"etcdsim/sim/cluster"
+	"etcdsim/sim/harness"
 )
 
 // With the bbolt backend each member's store is a file that outlives its
@@ -18,16 +19,16 @@ import (
 func TestBoltBackendSurvivesCrashes(t *testing.T) {
 	f := nemesis.DefaultConfig(nemesis.Mix{Crash: true, Partition: true})
 	for seed := uint64(1); seed <= 3; seed++ {
-		rc := cluster.DefaultRun()
+		rc := harness.DefaultRun()
 		rc.Faults, rc.Cluster.Backend = &f, cluster.BackendBolt
 		rc.Cluster.Members, rc.Cluster.Clients, rc.Cluster.Workload.Rate = 3, 5, 500
-		a, err := cluster.Run(seed, rc)
+		a, err := harness.Run(seed, rc)
 		require.NoError(t, err)
 		t.Logf("seed %d: %v %v", seed, a, a.Faults)
 		require.False(t, a.Failed(), "replay: go run ./cmd/etcdsim run --backend bbolt --faults crash,partition --members 3 --clients 5 --rate 500 --seed %d", seed)
 		require.True(t, a.HashKVChecked)
 		require.Positive(t, a.Faults["crash"])
-		b, err := cluster.Run(seed, rc)
+		b, err := harness.Run(seed, rc)
 		require.NoError(t, err)
 		require.Equal(t, a.TraceHash, b.TraceHash, "seed %d diverged on replay", seed)
 	}
@@ -36,12 +37,12 @@ func TestBoltBackendSurvivesCrashes(t *testing.T) {
 // The same seed gives the same history on either backend: the backend is
 // where the store lives, not what it answers.
 func TestBackendsAnswerAlike(t *testing.T) {
-	rc := cluster.DefaultRun()
+	rc := harness.DefaultRun()
 	rc.Duration = 5 * time.Second
-	mem, err := cluster.Run(7, rc)
+	mem, err := harness.Run(7, rc)
 	require.NoError(t, err)
 	rc.Cluster.Backend = cluster.BackendBolt
-	bolt, err := cluster.Run(7, rc)
+	bolt, err := harness.Run(7, rc)
 	require.NoError(t, err)
 	require.Equal(t, mem.History.Ops, bolt.History.Ops)
 	require.Equal(t, mem.TraceHash, bolt.TraceHash)

@@ -1,4 +1,4 @@
-package cluster_test
+package harness_test
 
 import (
 	"flag"
@@ -8,7 +8,7 @@ import (
 
 	"etcdsim/linearizability"
 	"etcdsim/raftimpl"
-	"etcdsim/sim/cluster"
+	"etcdsim/sim/harness"
 )
 
 // sweepSeeds bounds how many seeds a planted-bug sweep may try before it
@@ -25,7 +25,7 @@ func TestPlantedBugsAreCaught(t *testing.T) {
 			t.Parallel()
 			caught := uint64(0)
 			for seed := uint64(1); seed <= uint64(*sweepSeeds); seed++ {
-				out, err := cluster.Run(seed, cluster.BugRun(bug, true))
+				out, err := harness.Run(seed, harness.BugRun(bug, true))
 				require.NoError(t, err)
 				if out.Unsafe() {
 					caught = seed
@@ -36,7 +36,7 @@ func TestPlantedBugsAreCaught(t *testing.T) {
 			}
 			require.NotZero(t, caught, "%s not caught in %d seeds", bug, *sweepSeeds)
 			for seed := uint64(1); seed <= caught; seed++ {
-				out, err := cluster.Run(seed, cluster.BugRun(bug, false))
+				out, err := harness.Run(seed, harness.BugRun(bug, false))
 				require.NoError(t, err)
 				require.False(t, out.Failed(), "without %s, %v", bug, out)
 				require.Equal(t, linearizability.Linearizable, out.Verdict,

@@ -1,4 +1,4 @@
-package cluster_test
+package harness_test
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 
 	"etcdsim/nemesis"
 	"etcdsim/sim/cluster"
+	"etcdsim/sim/harness"
 )
 
 // The default run's lockers take their mutex in turn, with and without
@@ -23,16 +24,16 @@ func TestLockersHoldInTurn(t *testing.T) {
 		faults *nemesis.Config
 	}{{"no faults", nil}, {"partition,crash", &faults}} {
 		for seed := uint64(1); seed <= 10; seed++ {
-			rc := cluster.DefaultRun()
+			rc := harness.DefaultRun()
 			rc.Faults = tc.faults
-			out, err := cluster.Run(seed, rc)
+			out, err := harness.Run(seed, rc)
 			require.NoError(t, err)
 			replay := fmt.Sprintf("seed %d, faults %s", seed, tc.name)
 			t.Logf("%s: %d holdings, %d overlaps (%d fenced), locks %s", replay,
 				len(out.LockHolds), out.LockOverlaps, out.LockFenced, out.LocksVerdict())
 			require.False(t, out.Failed(), "%s: %v", replay, out)
 			require.True(t, out.LocksChecked, replay)
-			require.Equal(t, cluster.LocksOK, out.LocksVerdict(), replay)
+			require.Equal(t, harness.LocksOK, out.LocksVerdict(), replay)
 			require.GreaterOrEqual(t, len(out.LockHolds), 5, replay)
 			requireTurns(t, out.LockHolds, replay)
 		}

@@ -1,10 +1,11 @@
-package cluster
+package harness
 
 import (
 	"fmt"
 	"time"
 
 	"etcdsim/sim"
+	"etcdsim/sim/cluster"
 )
 
 // stormWindow is the span of simulated time over which a run's events are
@@ -34,7 +35,7 @@ type stormDetector struct {
 	peak uint64
 }
 
-func newStormDetector(cfg Config) stormDetector {
+func newStormDetector(cfg cluster.Config) stormDetector {
 	return stormDetector{rateMax: stormFactor * expectedEventRate(cfg)}
 }
 
@@ -43,7 +44,7 @@ func newStormDetector(cfg Config) stormDetector {
 // to every other member and come back, and each client op is a request, a
 // proposal replicated to every member and back, and a reply, at most one
 // op per client per expected op time.
-func expectedEventRate(cfg Config) uint64 {
+func expectedEventRate(cfg cluster.Config) uint64 {
 	members, clients := uint64(cfg.Members), uint64(cfg.Clients)
 	ticks := uint64(stormWindow / cfg.TickInterval)
 	raft := ticks * members * (1 + 2*members)
