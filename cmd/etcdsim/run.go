@@ -80,6 +80,8 @@ type runFlags struct {
 	profile, nemesis  string
 	backend           string
 	etcdVersion       string
+	maxRequestBytes   int
+	quotaBytes        int64
 	duration, settle  time.Duration
 	// set names the cluster flags given on the command line: they win
 	// over what a planted bug's setup chose.
@@ -138,6 +140,10 @@ The same --seed (and flags) always prints the same trace_hash.`,
 		"mem (lost at a crash, restored from the Raft snapshot) or bbolt (a file that outlives it)")
 	fl.StringVar(&f.nemesis, "nemesis", "random", "fault schedule: random (kinds chosen with "+
 		"--faults) or none")
+	fl.IntVar(&f.maxRequestBytes, "max-request-bytes", mvcc.DefaultMaxRequestBytes,
+		"largest request a member accepts (etcd's --max-request-bytes)")
+	fl.Int64Var(&f.quotaBytes, "quota-backend-bytes", mvcc.DefaultQuotaBackendBytes,
+		"backend size that raises the NOSPACE alarm (etcd's --quota-backend-bytes)")
 	fl.StringVar(&f.etcdVersion, "etcd-version", mvcc.EtcdVersion37, "etcd release line the "+
 		"store follows where they differ: 3.7 or 3.6")
 	fl.DurationVar(&f.duration, "duration", harness.RunDuration, "simulated time with clients and faults")
@@ -217,6 +223,14 @@ func raftRun(f runFlags) (rc harness.RunConfig, setup []string, err error) {
 		return rc, nil, fmt.Errorf("--backend %q: want %s or %s", f.backend, cluster.BackendMem,
 			cluster.BackendBolt)
 	}
+	switch {
+	case f.maxRequestBytes <= 0 || f.maxRequestBytes > maxRequestBytesMax:
+		return rc, nil, fmt.Errorf("--max-request-bytes %d outside [1,%d]", f.maxRequestBytes,
+			maxRequestBytesMax)
+	case f.quotaBytes <= 0:
+		return rc, nil, fmt.Errorf("--quota-backend-bytes %d must be positive", f.quotaBytes)
+	}
+	rc.Cluster.Store.MaxRequestBytes, rc.Cluster.Store.QuotaBackendBytes = f.maxRequestBytes, f.quotaBytes
 	switch f.etcdVersion {
 	case mvcc.EtcdVersion37, mvcc.EtcdVersion36:
 		rc.Cluster.Store.EtcdVersion = f.etcdVersion
@@ -362,6 +376,11 @@ func runRaft(out, errOut io.Writer, f runFlags) error {
 	return finish(verdict, reportErr, errOut)
 }
 
+// maxRequestBytesMax bounds --max-request-bytes: a request travels whole
+// in one simulated message and one log entry (etcd accepts up to its gRPC
+// limit, 2 GiB).
+const maxRequestBytesMax = 64 << 20
+
 // checkVerdicts names each check's verdict, under keys that are a contract:
 // linearizability (the checker's verdict, or not-checked when a safety
 // violation or a storm stopped the run), raft_invariants (ok, violated),
@@ -427,6 +446,12 @@ func replayLine(f runFlags) string {
 	}
 	if f.etcdVersion != mvcc.EtcdVersion37 {
 		parts = append(parts, "--etcd-version", f.etcdVersion)
+	}
+	if f.maxRequestBytes != mvcc.DefaultMaxRequestBytes {
+		parts = append(parts, "--max-request-bytes", fmt.Sprint(f.maxRequestBytes))
+	}
+	if f.quotaBytes != mvcc.DefaultQuotaBackendBytes {
+		parts = append(parts, "--quota-backend-bytes", fmt.Sprint(f.quotaBytes))
 	}
 	if f.faults != "" {
 		parts = append(parts, "--faults", f.faults)

@@ -211,7 +211,7 @@ func TestRunProfilesAndNemesisNone(t *testing.T) {
 
 	for _, args := range [][]string{{"--profile", "k8s"}, {"--nemesis", "sometimes"},
 		{"--etcd-version", "3.5"}, {"--nemesis", "none", "--faults", "crash"},
-		{"--backend", "rocksdb"}} {
+		{"--backend", "rocksdb"}, {"--max-request-bytes", "0"}, {"--quota-backend-bytes", "-1"}} {
 		code, out = runCLI(t, append([]string{"run"}, args...)...)
 		require.Equal(t, exitUsage, code, out)
 		require.Contains(t, out, args[0], "the error names the flag")

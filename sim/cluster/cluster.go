@@ -211,7 +211,23 @@ func (c *Cluster) raftConfig(p *sim.Proc) raftimpl.Config {
 		PreVote: c.cfg.PreVote, CheckQuorum: c.cfg.CheckQuorum, ReadOnlyOption: c.cfg.ReadOnly,
 		Rand: p.Rand("election"), Bugs: c.cfg.Bugs, MaxSizePerMsg: c.cfg.MaxSizePerMsg,
 		MaxInflightMsgs: c.cfg.MaxInflightMsgs, NoLeaderNoop: c.cfg.NoLeaderNoop,
+		MaxEntryBytes: c.maxEntryBytes(),
 	}
+}
+
+// entryOverheadBytes is what a log entry adds to the request it carries:
+// the command's client and seq, and the request encoding's own framing.
+// The store's request limit is the one clients meet (etcd's
+// --max-request-bytes); Raft's entry limit stays above it.
+const entryOverheadBytes = 4096
+
+// maxEntryBytes is the Raft entry limit for the store's request limit.
+func (c *Cluster) maxEntryBytes() uint64 {
+	limit := c.cfg.Store.MaxRequestBytes
+	if limit == 0 {
+		limit = mvcc.DefaultMaxRequestBytes
+	}
+	return uint64(limit) + entryOverheadBytes
 }
 
 // observe runs after every event: it feeds every running member to the
