@@ -27,11 +27,7 @@ func leaseCluster(t *testing.T, seed uint64) (*sim.World, *cluster.Cluster, *clu
 	cfg := cluster.DefaultConfig()
 	cfg.Members, cfg.Clients, cfg.Watchers, cfg.Lockers = 3, 0, 0, 0
 	w, c := newCluster(t, seed, cfg)
-	var cl *cluster.Client
-	require.NoError(t, w.AddNode(900, func(p *sim.Proc) sim.Node {
-		cl = cluster.NewClient(p, cluster.DefaultClientConfig(), c.Members())
-		return &scriptNode{cl: cl}
-	}))
+	cl := clientAt(t, w, 900, c.Members()...)
 	require.NoError(t, w.RunFor(3*time.Second))
 	_, ok := c.Leader()
 	require.True(t, ok)

@@ -8,7 +8,6 @@ import (
 
 	"etcdsim/mvcc"
 	"etcdsim/mvcc/etcdapi"
-	"etcdsim/sim"
 	"etcdsim/sim/cluster"
 )
 
@@ -42,11 +41,7 @@ func TestALargerRequestLimitReachesRaft(t *testing.T) {
 	cfg.Members, cfg.Clients, cfg.Watchers, cfg.Lockers = 3, 0, 0, 0
 	cfg.Store.MaxRequestBytes = 2 << 20
 	w, c := newCluster(t, 4, cfg)
-	var cl *cluster.Client
-	require.NoError(t, w.AddNode(900, func(p *sim.Proc) sim.Node {
-		cl = cluster.NewClient(p, cluster.DefaultClientConfig(), c.Members())
-		return &scriptNode{cl: cl}
-	}))
+	cl := clientAt(t, w, 900, c.Members()...)
 	require.NoError(t, w.RunFor(3*time.Second))
 	value := make([]byte, 2<<20-64) // above 1.5 MiB, etcd's default
 	resp, err := call(t, w, func(done func(*mvcc.Response, error)) {

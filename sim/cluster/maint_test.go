@@ -40,9 +40,17 @@ func maintCluster(t *testing.T, seed uint64, cfg cluster.Config) (*sim.World, *c
 // clientAt adds a scripted client node id calling endpoints.
 func clientAt(t *testing.T, w *sim.World, id sim.NodeID, endpoints ...sim.NodeID) *cluster.Client {
 	t.Helper()
+	return clientWith(t, w, id, cluster.DefaultClientConfig(), endpoints...)
+}
+
+// clientWith adds a scripted client node id with cfg calling endpoints,
+// and starts it.
+func clientWith(t *testing.T, w *sim.World, id sim.NodeID, cfg cluster.ClientConfig,
+	endpoints ...sim.NodeID) *cluster.Client {
+	t.Helper()
 	var cl *cluster.Client
 	require.NoError(t, w.AddNode(id, func(p *sim.Proc) sim.Node {
-		cl = cluster.NewClient(p, cluster.DefaultClientConfig(), endpoints)
+		cl = cluster.NewClient(p, cfg, endpoints)
 		return &scriptNode{cl: cl}
 	}))
 	require.NoError(t, w.RunFor(time.Millisecond)) // start it

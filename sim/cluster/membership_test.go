@@ -38,15 +38,9 @@ func healthyCluster(t *testing.T, seed uint64, cfg cluster.Config) (*sim.World, 
 // so that a test sees the refusal itself.
 func noRetryClient(t *testing.T, w *sim.World, id sim.NodeID, eps ...sim.NodeID) *cluster.Client {
 	t.Helper()
-	var cl *cluster.Client
-	require.NoError(t, w.AddNode(id, func(p *sim.Proc) sim.Node {
-		cfg := cluster.DefaultClientConfig()
-		cfg.RetriesMax = 0
-		cl = cluster.NewClient(p, cfg, eps)
-		return &scriptNode{cl: cl}
-	}))
-	require.NoError(t, w.RunFor(time.Millisecond))
-	return cl
+	cfg := cluster.DefaultClientConfig()
+	cfg.RetriesMax = 0
+	return clientWith(t, w, id, cfg, eps...)
 }
 
 func addLearner(t *testing.T, w *sim.World, cl *cluster.Client, url string) (*etcdapi.MemberAddResponse, error) {
