@@ -295,3 +295,37 @@ func TestWatchServiceFields(t *testing.T) {
 	t.Logf("seed %d: %d puts of k0 to watch 7, %d periodic progress notifications", seed,
 		events, notified)
 }
+
+// With the Kubernetes profile a watcher's prefix watch is an informer's:
+// it lists the keys first, records the list, and watches from the
+// revision after it; the watch is checked from there.
+func TestKubernetesWatchersListThenWatch(t *testing.T) {
+	const seed = 5
+	cfg := cluster.DefaultConfig()
+	cfg.Workload, cfg.Lockers = cluster.KubernetesWorkload(), 0
+	w, c := newCluster(t, seed, cfg)
+	require.NoError(t, w.RunFor(5*time.Second))
+	c.StopClients()
+	require.NoError(t, w.RunFor(2*time.Second))
+	h := c.History()
+	listRevs := map[int64]bool{}
+	for _, op := range h.Ops {
+		in := op.Input.(linearizability.EtcdRequest)
+		if in.Range != nil && len(in.Range.RangeEnd) > 0 && in.Range.Limit == 0 && !op.Unknown {
+			listRevs[int64(op.Output.(linearizability.EtcdResponse).Revision)] = true
+		}
+	}
+	informers := 0
+	for _, ws := range h.Watches {
+		if len(ws.Request.RangeEnd) > 0 {
+			require.True(t, listRevs[ws.Request.StartRevision-1],
+				"seed %d: a prefix watch from r%d follows no list", seed, ws.Request.StartRevision)
+			informers++
+		}
+	}
+	require.Equal(t, cfg.Watchers, informers)
+	res, err := linearizability.Check(h, linearizability.Options{})
+	require.NoError(t, err)
+	require.Equal(t, linearizability.Linearizable, res.Verdict, "seed %d", seed)
+	require.Empty(t, res.WatchViolations, "seed %d", seed)
+}

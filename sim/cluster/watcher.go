@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"etcdsim/linearizability"
+	"etcdsim/mvcc"
 	"etcdsim/mvcc/etcdapi"
 	"etcdsim/sim"
 )
@@ -41,11 +42,17 @@ const tagWatcherStart = 1
 // ProgressNotify and the key from revision 1 without puts. A watch that
 // ends (compacted) is opened again from now, as a clientv3 user would
 // after listing the keys again.
+//
+// With the Kubernetes profile the prefix watch is an informer's: it lists
+// the keys first (a linearizable range, recorded in the history) and
+// watches from the revision after the list's, and it does so again when
+// the watch ends.
 type watcher struct {
 	c       *Cluster
 	p       *sim.Proc
 	index   int
 	wc      *WatchClient
+	cl      *Client
 	reopens int
 }
 
@@ -55,7 +62,8 @@ func (c *Cluster) addWatchers() error {
 		index := i
 		if err := c.w.AddNode(sim.NodeID(watcherIDBase+1+i), func(p *sim.Proc) sim.Node {
 			return &watcher{c: c, p: p, index: index,
-				wc: NewWatchClient(p, DefaultWatchConfig(), c.memberIDs)}
+				wc: NewWatchClient(p, DefaultWatchConfig(), c.memberIDs),
+				cl: NewClient(p, c.cfg.Client, c.memberIDs)}
 		}); err != nil {
 			return err
 		}
@@ -86,8 +94,37 @@ func (wt *watcher) maybeStart() {
 		key.StartRevision = 1
 		key.Filters = []etcdapi.WatchCreateRequest_FilterType{etcdapi.WatchCreateRequest_NOPUT}
 	}
-	wt.watch(prefix)
+	if wt.c.cfg.Workload.Profile == ProfileKubernetes {
+		prefix.StartRevision = 0
+		wt.listThenWatch(prefix)
+	} else {
+		wt.watch(prefix)
+	}
 	wt.watch(key)
+}
+
+// listThenWatch is a Kubernetes informer's start: list every key, then
+// watch req from the revision after the list's. A list that fails is
+// tried again after watcherStartPoll, as a reflector retries.
+func (wt *watcher) listThenWatch(req *etcdapi.WatchCreateRequest) {
+	list := &mvcc.Request{Range: &etcdapi.RangeRequest{Key: req.Key, RangeEnd: req.RangeEnd}}
+	call, process := wt.c.w.Now(), wt.c.newProcess()
+	wt.cl.Do(list, func(resp *mvcc.Response, err error) {
+		if err != nil || resp.Err != nil {
+			wt.p.Logf("list before watching: %v %v", err, resp)
+			if _, err := wt.c.w.Schedule(watcherStartPoll, "relist", func() {
+				wt.listThenWatch(req)
+			}); err != nil {
+				failf("watcher relist: %v", err)
+			}
+			return
+		}
+		wt.c.record(linearizability.Operation{Client: process, Call: lt(call),
+			Return: lt(wt.c.w.Now()), Input: historyRequest(list), Output: historyResponse(resp)})
+		from := *req
+		from.StartRevision = resp.Range.Header.Revision + 1
+		wt.watch(&from)
+	})
 }
 
 // watch opens a watch of req and records what it delivers.
@@ -116,11 +153,15 @@ func (wt *watcher) record(i int, req *etcdapi.WatchCreateRequest, resp *etcdapi.
 	wt.reopens++
 	again := *req
 	again.StartRevision = 0
+	if wt.c.cfg.Workload.Profile == ProfileKubernetes && len(again.Filters) == 0 {
+		wt.listThenWatch(&again) // an informer lists again
+		return
+	}
 	wt.watch(&again)
 }
 
 func (wt *watcher) Fire(tag uint64) {
-	if wt.wc.Fire(tag) {
+	if wt.wc.Fire(tag) || wt.cl.Fire(tag) {
 		return
 	}
 	if tag == tagWatcherStart {
@@ -129,7 +170,7 @@ func (wt *watcher) Fire(tag uint64) {
 }
 
 func (wt *watcher) Receive(from sim.NodeID, msg any) {
-	if !wt.wc.Receive(from, msg) {
+	if !wt.wc.Receive(from, msg) && !wt.cl.Receive(from, msg) {
 		wt.p.Logf("unexpected message %T from %s", msg, from)
 	}
 }
