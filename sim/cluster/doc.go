@@ -115,11 +115,9 @@
 //
 // # Not modeled
 //
-//   - Not yet: a quota set from the command line. The Cluster service
-//     (member_cluster.go) changes membership through Raft, one change at
-//     a time. Workload clients never Sync, so they never call a member
-//     that joined; a learner refuses unary calls as etcd's does, but
-//     not watch streams.
+//   - Workload clients never Sync, so they never call a member that
+//     joined after the start (the Cluster service, member_cluster.go,
+//     changes membership through Raft, one change at a time).
 //   - Maintenance: Snapshot and Downgrade; defragmentation does not
 //     block the member while it runs; MoveLeader gives up after two
 //     election timeouts where etcd waits for the client's deadline.

@@ -338,3 +338,29 @@ func TestMembershipSurvivesPowerLossAndSnapshots(t *testing.T) {
 	first := run()
 	require.Equal(t, first, run(), "seed %d replays with the same trace hash", seed)
 }
+
+// A learner serves no Watch, as etcd's (v3rpc isRPCSupportedForLearner):
+// a watch opened on it is reset with ErrNotSupportedForLearner and never
+// created there.
+func TestLearnersServeNoWatch(t *testing.T) {
+	const seed = 24
+	w, c := healthyCluster(t, seed, membershipConfig())
+	cl := clientAt(t, w, 900, c.Members()...)
+	_, err := addLearner(t, w, cl, "http://m4:2380")
+	require.NoError(t, err)
+	require.NoError(t, c.StartMember(4))
+	require.NoError(t, w.RunFor(3*time.Second))
+	node := &watchNode{w: w}
+	require.NoError(t, w.AddNode(watchNodeID, func(p *sim.Proc) sim.Node {
+		node.wc = cluster.NewWatchClient(p, cluster.DefaultWatchConfig(), []sim.NodeID{4})
+		node.kv = cluster.NewClient(p, cluster.DefaultClientConfig(), []sim.NodeID{4})
+		return node
+	}))
+	require.NoError(t, w.RunFor(time.Millisecond))
+	ws, _ := node.watch(prefixFrom1())
+	require.NoError(t, w.RunFor(3*time.Second))
+	for _, d := range ws.Responses {
+		require.False(t, d.Response.Created, "seed %d: the learner created a watch", seed)
+	}
+	require.Positive(t, node.wc.Resumes(), "seed %d: the client was sent away", seed)
+}

@@ -166,6 +166,11 @@ func (m *member) serveWatch(from sim.NodeID, msg *watchRequestMsg) {
 		// was lost: the client must open another.
 		m.resetStream(key, nil)
 		return
+	case s == nil && m.isLearner():
+		// etcd's learner serves no Watch (v3rpc isRPCSupportedForLearner):
+		// the client resumes on another member.
+		m.resetStream(key, etcdapi.ErrNotSupportedForLearner)
+		return
 	case s == nil:
 		if s = m.openStream(key, msg.requireLeader); s == nil {
 			return
