@@ -28,20 +28,10 @@ type alarmRecord struct {
 func compareAlarms(a, b alarmRecord) int {
 	switch {
 	case a.alarm != b.alarm:
-		return compareInts(int64(a.alarm), int64(b.alarm))
+		return compareInt64(int64(a.alarm), int64(b.alarm))
 	case a.member < b.member:
 		return -1
 	case a.member > b.member:
-		return 1
-	}
-	return 0
-}
-
-func compareInts(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
 		return 1
 	}
 	return 0

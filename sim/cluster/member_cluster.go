@@ -169,8 +169,9 @@ func (m *member) noteConfChange(e *raftimpl.Entry) {
 
 // clusterHeader is etcd's ClusterServer.header: cluster, member, term.
 func (m *member) clusterHeader() *etcdapi.ResponseHeader {
-	return &etcdapi.ResponseHeader{ClusterId: clusterID, MemberId: uint64(m.p.ID()),
-		RaftTerm: uint64(m.node.Term())}
+	h := &etcdapi.ResponseHeader{}
+	m.fillHeader(h)
+	return h
 }
 
 // serveCluster answers a Cluster service call: a list here, a change at

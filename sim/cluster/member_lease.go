@@ -122,7 +122,7 @@ func (m *member) serveLease(from sim.NodeID, req *request) {
 		m.answerLease(from, req, m.leaseAtLeader(req.lease))
 		return
 	}
-	lead := sim.NodeID(m.node.Status().Lead)
+	lead := sim.NodeID(m.node.Lead())
 	if lead == 0 {
 		m.refuse(from, req, etcdapi.ErrNoLeader)
 		return
@@ -191,10 +191,7 @@ func (m *member) answerLease(to sim.NodeID, req *request, res *leaseResult) {
 	case res.Leases != nil:
 		h = res.Leases.Header
 	}
-	if h != nil {
-		h.MemberId, h.ClusterId = uint64(m.p.ID()), clusterID
-		h.RaftTerm = uint64(m.node.Status().Term)
-	}
+	m.fillHeader(h)
 	m.reply(to, &response{seq: req.seq, attempt: req.attempt, lease: res})
 }
 

@@ -205,7 +205,7 @@ func (m *member) serveMoves() {
 	if len(m.maint.moves) == 0 || !m.healthy() {
 		return
 	}
-	lead, now := m.node.Status().Lead, m.p.Now()
+	lead, now := m.node.Lead(), m.p.Now()
 	for _, client := range sortedKeys(m.maint.moves) {
 		mv := m.maint.moves[client]
 		switch {
@@ -235,8 +235,7 @@ func (m *member) answerMaint(to sim.NodeID, req *request, res *maintResult) {
 		h = res.HashKV.Header
 	}
 	if h != nil {
-		h.MemberId, h.ClusterId = uint64(m.p.ID()), clusterID
-		h.RaftTerm = uint64(m.node.Status().Term)
+		m.fillHeader(h)
 		if h.Revision == 0 {
 			h.Revision = m.kv.store.Rev()
 		}

@@ -163,11 +163,18 @@ func (m *member) answerTo(to sim.NodeID, req *request, resp *mvcc.Response) {
 		m.refuse(to, req, etcdapi.ErrNoSpace) // the capped applier: nothing was written
 		return
 	}
-	if h := responseHeader(resp); h != nil {
-		h.MemberId, h.ClusterId = uint64(m.p.ID()), clusterID
-		h.RaftTerm = uint64(m.node.Status().Term)
-	}
+	m.fillHeader(responseHeader(resp))
 	m.reply(to, &response{seq: req.seq, attempt: req.attempt, resp: resp})
+}
+
+// fillHeader stamps a response header (nil: none) with this member's id,
+// the cluster's and the member's Raft term, as etcd's header.fill does.
+// Term and Lead are read directly: Status builds the whole configuration
+// and, on a leader, every follower's progress, which a reply needs none of.
+func (m *member) fillHeader(h *etcdapi.ResponseHeader) {
+	if h != nil {
+		h.MemberId, h.ClusterId, h.RaftTerm = uint64(m.p.ID()), clusterID, uint64(m.node.Term())
+	}
 }
 
 // clusterID is the one cluster's id in every response header.
@@ -199,7 +206,7 @@ func responseHeader(resp *mvcc.Response) *etcdapi.ResponseHeader {
 // refuse answers a request that never reached the log.
 func (m *member) refuse(to sim.NodeID, req *request, err *etcdapi.Error) {
 	m.reply(to, &response{seq: req.seq, attempt: req.attempt, err: err,
-		leader: sim.NodeID(m.node.Status().Lead)})
+		leader: sim.NodeID(m.node.Lead())})
 }
 
 // proposeError is the etcd error for a proposal or read the Raft node

@@ -394,12 +394,11 @@ func (m *member) flushStream(s *serverStream) {
 	}
 	// The stream's headers may be shared with other watchers: copy them.
 	hdrs := make([]etcdapi.ResponseHeader, len(out))
-	term := uint64(m.node.Term())
 	for i := range out {
 		if out[i].Header != nil {
 			hdrs[i] = *out[i].Header
 		}
-		hdrs[i].MemberId, hdrs[i].ClusterId, hdrs[i].RaftTerm = uint64(m.p.ID()), clusterID, term
+		m.fillHeader(&hdrs[i])
 		out[i].Header = &hdrs[i]
 	}
 	s.sent++
